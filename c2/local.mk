@@ -1,0 +1,1 @@
+## c2/ (filled in by its issue)
