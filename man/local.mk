@@ -1,1 +1,6 @@
-## man/ (filled in by its issue)
+## man/: mdoc pages.  Each component's local.mk adds its pages to
+## dist_man_MANS; every page is linted here.
+TESTS += tests/lint-man.sh
+EXTRA_DIST += tests/lint-man.sh
+TESTS_ENVIRONMENT = top_builddir=$(top_builddir) top_srcdir=$(top_srcdir) \
+	MAN_PAGES="$(dist_man_MANS)" MOSQUITTO="$(MOSQUITTO)"
