@@ -1,0 +1,1 @@
+## bench/: benchmark programs, run by make bench (not make check)

@@ -1,0 +1,1 @@
+## sdk/tools/: the e4 command and the libmosquitto helper library (issue 3)
