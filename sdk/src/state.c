@@ -79,8 +79,11 @@ int e4_client_serialize(const struct e4_client *c, uint8_t *out, size_t out_cap,
 	if (out_len == NULL)
 		return E4_ERR_INVALID_ARG;
 	*out_len = 0;
-	if (c == NULL || c->magic != E4__MAGIC)
+	if (c == NULL || c->magic != E4__MAGIC) {
+		if (out != NULL)
+			e4_wipe(out, out_cap);
 		return E4_ERR_NOT_INITIALISED;
+	}
 	count_used(c, &nt, &np);
 	need = FIXED_LEN + nt * TOPIC_LEN + np * PUBKEY_LEN + SUM_LEN;
 	if (out_cap < need) {
