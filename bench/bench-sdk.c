@@ -1,0 +1,239 @@
+/*
+ * bench-sdk.c - SDK speed against baselines measured in the same run.
+ *
+ * Baseline (a): OpenSSL 3's own EVP AES-256-SIV with the same key and
+ * associated data, as a caller would use it (one key setup per message).
+ * Baseline (b): the per-byte ceiling, AES-256-CMAC over the same bytes
+ * plus AES-256-CTR, with both keys already scheduled.
+ * Prints a table and "metric: NAME VALUE" lines.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <sodium.h>
+
+#include "e4/e4.h"
+
+#define MAXMSG 4096
+#define TOPIC "bench/topic"
+
+static uint8_t key[32], key64[64], msg[MAXMSG], frame[MAXMSG + E4_PK_OVERHEAD];
+static uint8_t out[MAXMSG + E4_PK_OVERHEAD];
+static volatile uint64_t sink;
+
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Fixed clock for the client: every frame is fresh. */
+static int fixed_clock(void *ctx, uint64_t *now)
+{
+	(void)ctx;
+	*now = 1764000000u;
+	return 0;
+}
+
+typedef void (*op_fn)(size_t n);
+
+static struct e4_client client;
+static struct e4_topic_slot topics[16];
+static size_t frame_len;
+
+static void op_protect(size_t n)
+{
+	size_t len;
+
+	if (e4_protect(&client, out, sizeof(out), &len, TOPIC, msg, n) != 0)
+		abort();
+	sink += out[len - 1];
+}
+
+static void op_unprotect(size_t n)
+{
+	size_t len;
+
+	(void)n;
+	if (e4_unprotect(&client, out, sizeof(out), &len, TOPIC, frame, frame_len, NULL) != 0)
+		abort();
+	sink += len;
+}
+
+static EVP_CIPHER *siv_alg;
+
+/* Baseline (a): OpenSSL's AES-256-SIV, keyed per message. */
+static void op_openssl_siv(size_t n)
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	uint8_t ad[8] = { 0 }, tag[16];
+	int len;
+
+	if (EVP_EncryptInit_ex2(ctx, siv_alg, key64, NULL, NULL) != 1 ||
+	    EVP_EncryptUpdate(ctx, NULL, &len, ad, 8) != 1 ||
+	    EVP_EncryptUpdate(ctx, out + 24, &len, msg, (int)n) != 1 ||
+	    EVP_EncryptFinal_ex(ctx, out, &len) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, tag) != 1)
+		abort();
+	EVP_CIPHER_CTX_free(ctx);
+	sink += tag[0];
+}
+
+static EVP_MAC_CTX *cmac;
+static EVP_CIPHER_CTX *ctr;
+
+/* Baseline (b): CMAC over the bytes plus CTR, keys already scheduled. */
+static void op_ceiling(size_t n)
+{
+	uint8_t iv[16] = { 0 }, tag[16];
+	size_t tl;
+	int len;
+
+	if (EVP_MAC_init(cmac, NULL, 0, NULL) != 1 || EVP_MAC_update(cmac, msg, n) != 1 ||
+	    EVP_MAC_final(cmac, tag, &tl, 16) != 1 ||
+	    EVP_EncryptInit_ex2(ctr, NULL, NULL, iv, NULL) != 1 ||
+	    EVP_EncryptUpdate(ctr, out, &len, msg, (int)n) != 1)
+		abort();
+	sink += tag[0];
+}
+
+/* Messages per second of op at size n, over about `secs` seconds. */
+static double rate(op_fn op, size_t n, double secs)
+{
+	double t0 = now_s(), t;
+	long iters = 0, batch = 256;
+	int i;
+
+	do {
+		for (i = 0; i < batch; i++)
+			op(n);
+		iters += batch;
+		t = now_s() - t0;
+	} while (t < secs);
+	return (double)iters / t;
+}
+
+static void setup(void)
+{
+	struct e4_client_config cfg;
+	uint8_t id[16] = { 1 };
+	OSSL_PARAM params[2];
+	char cipher[] = "AES-256-CBC";
+	size_t i;
+
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(i * 7 + 1);
+	memcpy(key64, key, 32);
+	memcpy(key64 + 32, key, 32);
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)i;
+	e4_client_config_default(&cfg);
+	cfg.clock = fixed_clock;
+	cfg.topics = topics;
+	cfg.topics_cap = 16;
+	if (e4_client_init(&client, &cfg, id, key, 32) != 0 ||
+	    e4_client_set_topic_key(&client, TOPIC, key) != 0)
+		abort();
+	siv_alg = EVP_CIPHER_fetch(NULL, "AES-256-SIV", NULL);
+	cmac = EVP_MAC_CTX_new(EVP_MAC_fetch(NULL, "CMAC", NULL));
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, cipher, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	ctr = EVP_CIPHER_CTX_new();
+	if (siv_alg == NULL || cmac == NULL || EVP_MAC_init(cmac, key, 32, params) != 1 ||
+	    EVP_EncryptInit_ex2(ctr, EVP_aes_256_ctr(), key, NULL, NULL) != 1)
+		abort();
+}
+
+/* Pubkey mode: sign+encrypt and verify+decrypt against raw Ed25519. */
+static void bench_pubkey(double secs)
+{
+	static struct e4_client pc;
+	static struct e4_topic_slot pt[4];
+	struct e4_client_config cfg;
+	uint8_t pk[32], sk[64], sig[64], id[16] = { 2 };
+	double t0, n_prot = 0, n_unp = 0, n_sign = 0, n_ver = 0;
+	size_t len, flen;
+
+	if (sodium_init() < 0 || e4_ed25519_keypair(pk, sk) != 0)
+		abort();
+	e4_client_config_default(&cfg);
+	cfg.mode = E4_MODE_PUBKEY;
+	cfg.clock = fixed_clock;
+	cfg.topics = pt;
+	cfg.topics_cap = 4;
+	if (e4_client_init(&pc, &cfg, id, sk, 64) != 0 || e4_client_set_topic_key(&pc, TOPIC, key) != 0)
+		abort();
+	if (e4_protect(&pc, frame, sizeof(frame), &flen, TOPIC, msg, 64) != 0)
+		abort();
+	for (t0 = now_s(); now_s() - t0 < secs; n_prot++)
+		if (e4_protect(&pc, out, sizeof(out), &len, TOPIC, msg, 64) != 0)
+			abort();
+	n_prot /= now_s() - t0;
+	for (t0 = now_s(); now_s() - t0 < secs; n_sign++)
+		crypto_sign_detached(sig, NULL, msg, 64 + 40, sk);
+	n_sign /= now_s() - t0;
+	for (t0 = now_s(); now_s() - t0 < secs; n_unp++)
+		if (e4_unprotect(&pc, out, sizeof(out), &len, TOPIC, frame, flen, NULL) != 0)
+			abort();
+	n_unp /= now_s() - t0;
+	for (t0 = now_s(); now_s() - t0 < secs; n_ver++)
+		if (crypto_sign_verify_detached(frame + flen - 64, frame, flen - 64, pk) != 0)
+			abort();
+	n_ver /= now_s() - t0;
+	printf("\npubkey mode, 64-byte messages (msgs/s)\n");
+	printf("  sign+encrypt %10.0f   raw ed25519 sign   %10.0f   ratio %.3f\n", n_prot, n_sign, n_prot / n_sign);
+	printf("  verify+decrypt %8.0f   raw ed25519 verify %10.0f   ratio %.3f\n", n_unp, n_ver, n_unp / n_ver);
+	printf("metric: pubkey_protect_msgs_per_s %.0f\n", n_prot);
+	printf("metric: pubkey_protect_vs_sign %.3f\n", n_prot / n_sign);
+	printf("metric: pubkey_unprotect_msgs_per_s %.0f\n", n_unp);
+	printf("metric: pubkey_unprotect_vs_verify %.3f\n", n_unp / n_ver);
+	e4_client_wipe(&pc);
+}
+
+int main(int argc, char **argv)
+{
+	static const size_t sizes[] = { 16, 64, 256, 1024, 4096 };
+	double secs = argc > 1 ? atof(argv[1]) : 0.3;
+	size_t i;
+
+	setup();
+	printf("symkey mode (msgs/s; a = OpenSSL AES-256-SIV keyed per message, b = CMAC+CTR ceiling)\n");
+	printf("%6s %12s %12s %12s %12s %9s %9s %9s %9s\n", "bytes", "protect", "unprotect",
+	       "base a", "base b", "prot/a", "unp/a", "prot/b", "unp/b");
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t n = sizes[i];
+		double p, u, a, b;
+
+		if (e4_protect(&client, frame, sizeof(frame), &frame_len, TOPIC, msg, n) != 0)
+			abort();
+		/* The replay cache is off here: the same frame is opened repeatedly. */
+		p = rate(op_protect, n, secs);
+		u = rate(op_unprotect, n, secs);
+		a = rate(op_openssl_siv, n, secs);
+		b = rate(op_ceiling, n, secs);
+		printf("%6zu %12.0f %12.0f %12.0f %12.0f %9.2f %9.2f %9.2f %9.2f\n", n, p, u, a, b,
+		       p / a, u / a, p / b, u / b);
+		printf("metric: protect_%zu_msgs_per_s %.0f\n", n, p);
+		printf("metric: unprotect_%zu_msgs_per_s %.0f\n", n, u);
+		printf("metric: protect_%zu_vs_openssl_siv %.3f\n", n, p / a);
+		printf("metric: unprotect_%zu_vs_openssl_siv %.3f\n", n, u / a);
+		printf("metric: protect_%zu_vs_ceiling %.3f\n", n, p / b);
+		printf("metric: unprotect_%zu_vs_ceiling %.3f\n", n, u / b);
+	}
+	bench_pubkey(secs);
+	printf("\nfootprint\n");
+	printf("metric: sizeof_client_bytes %zu\n", sizeof(struct e4_client));
+	printf("metric: bytes_per_topic %zu\n", sizeof(struct e4_topic_slot));
+	printf("metric: client_with_16_topics_bytes %zu\n",
+	       sizeof(struct e4_client) + 16 * sizeof(struct e4_topic_slot));
+	e4_client_wipe(&client);
+	return sink == 42 ? 1 : 0;
+}
