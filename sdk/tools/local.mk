@@ -14,8 +14,8 @@ sdk_tools_e4_LDADD = sdk/libe4core.la $(SODIUM_LIBS)
 sdk_tools_e4_SOURCES += sdk/tools/nomqtt.c
 
 ## Tests of the e4 command (tests/tools/).
-TESTS += tests/tools/cli.sh tests/tools/device.sh
-EXTRA_DIST += tests/tools/lib.sh tests/tools/cli.sh tests/tools/device.sh
+TESTS += tests/tools/cli.sh tests/tools/device.sh tests/tools/pubkey.sh
+EXTRA_DIST += tests/tools/lib.sh tests/tools/cli.sh tests/tools/device.sh tests/tools/pubkey.sh
 
 # Test helper: opens an ack frame (tests/tools/*.sh).
 check_PROGRAMS += tests/tools/ackcheck
