@@ -123,6 +123,21 @@ int e4_client_serialize(const struct e4_client *c, uint8_t *out, size_t out_cap,
 	return 0;
 }
 
+int e4_state_blob_mode(const uint8_t *b, size_t len, enum e4_mode *mode)
+{
+	if (b == NULL || mode == NULL)
+		return E4_ERR_INVALID_ARG;
+	if (len < FIXED_LEN + SUM_LEN || memcmp(b, "E4ST", 4) != 0 || b[4] != BLOB_VERSION)
+		return E4_ERR_STORE_FORMAT;
+	if (b[5] == (uint8_t)E4_MODE_SYMKEY)
+		*mode = E4_MODE_SYMKEY;
+	else if (b[5] == (uint8_t)E4_MODE_PUBKEY)
+		*mode = E4_MODE_PUBKEY;
+	else
+		return E4_ERR_STORE_FORMAT;
+	return 0;
+}
+
 /* Checks the shape and checksum of a blob; returns the topic and key counts. */
 static int blob_check(const struct e4_client_config *cfg, const uint8_t *b, size_t len,
                       size_t *nt, size_t *np)
