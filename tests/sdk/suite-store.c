@@ -493,15 +493,17 @@ START_TEST(store_lock_can_be_taken_and_released)
 {
 	struct file_env e;
 	struct fixture f;
-	int fd;
 
 	fx_init(&f, dev_id, dev_key, T0, FX_STORE);
 	file_env_init(&e, &f);
-	fd = e4_store_file_lock(&e.file);
-	ck_assert_int_ge(fd, 0);
-	e4_store_file_unlock(fd);
+	ck_assert_int_eq(e4_store_file_lock(&e.file), 0);
+	/* A save made while this store holds the lock does not wait for itself. */
 	ck_assert_int_eq(e4_client_save(&f.c), 0);
-	e4_store_file_unlock(-1);
+	/* Taking it twice is refused. */
+	ck_assert_int_eq(e4_store_file_lock(&e.file), E4_ERR_INVALID_ARG);
+	e4_store_file_unlock(&e.file);
+	ck_assert_int_eq(e4_client_save(&f.c), 0);
+	e4_store_file_unlock(&e.file);
 	e4_client_wipe(&f.c);
 	fx_scratch_remove(e.dir);
 }
