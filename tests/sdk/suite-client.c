@@ -134,7 +134,7 @@ END_TEST
 
 START_TEST(protect_reports_needed_size_on_bufsize)
 {
-	uint8_t k[32], out[64];
+	uint8_t k[32], out[64] = { 0 };
 	size_t len = 0;
 	struct fixture f;
 
