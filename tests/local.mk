@@ -8,7 +8,8 @@ EXTRA_DIST += \
 	tests/sdk/check-no-heap-selftest.sh \
 	tests/fuzz/fuzz_e4.c \
 	tests/fuzz/make_corpus.py \
-	tests/fuzz/regressions
+	tests/fuzz/regressions \
+	tests/integration/lib.sh
 
 # The no-heap check must really look at objects: prove it refuses malloc.
 TESTS += tests/sdk/check-no-heap-selftest.sh
