@@ -100,6 +100,9 @@ static int recv_command(struct e4_client *c, const uint8_t *frame, size_t frame_
 	err = e4_command_digest(digest, frame, frame_len);
 	if (err == 0)
 		err = check_ts(c, &w, ts);
+	/* Authenticated and within policy: C2 time, even if the command is refused. */
+	if (err == 0 && ts > c->time_floor)
+		c->time_floor = ts;
 	if (err == 0)
 		err = check_monotonic(c, ts, digest);
 	if (err == 0)
