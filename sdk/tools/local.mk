@@ -47,3 +47,6 @@ EXTRA_DIST += tests/tools/lib.sh tests/tools/cli.sh tests/tools/device.sh tests/
 check_PROGRAMS += tests/tools/ackcheck
 tests_tools_ackcheck_SOURCES = tests/tools/ackcheck.c
 tests_tools_ackcheck_LDADD = sdk/libe4core.la
+
+## Man pages of the e4 command, the protocol and the SDK overview.
+dist_man_MANS += man/e4.1 man/e4-protocol.7 man/libe4.3
