@@ -237,6 +237,7 @@ static double mono(void)
 /* Runs the network loop until done, a signal, or the timeout (0: none); reconnects. */
 static int run_loop(struct run *r, double timeout, int *timed_out)
 {
+	static const struct timespec pause = { 0, 500000000L };
 	double start = mono();
 	int rc;
 
@@ -253,7 +254,6 @@ static int run_loop(struct run *r, double timeout, int *timed_out)
 			continue;
 		if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_ERRNO) {
 			r->connected = 0;
-			struct timespec pause = { 0, 500000000L };
 			nanosleep(&pause, NULL);
 			(void)mosquitto_reconnect(r->mosq);
 			continue;
@@ -453,11 +453,16 @@ static int pub_send(struct run *r, const char *topic, uint8_t *buf, size_t len)
 {
 	size_t start = 0, i;
 	int rc = TOOL_OK, timed_out;
+	double t0 = mono();
 
 	while (!r->connected && !r->failed && !stop_signal) {
 		r->done = 0;
 		if (run_loop(r, 0.2, &timed_out) != TOOL_OK)
 			return TOOL_FAIL;
+		if (mono() - t0 > 30) {
+			tool_err(r->prog, "no answer from the broker after 30 s");
+			return TOOL_FAIL;
+		}
 	}
 	if (!r->connected)
 		return TOOL_FAIL;
