@@ -31,12 +31,19 @@ sdk/tools/libe4mqtt.pc: $(top_srcdir)/sdk/tools/libe4mqtt.pc.in Makefile
 
 # e4 links the helper's source with the SDK objects (one copy of the SDK).
 sdk_tools_e4_SOURCES += sdk/tools/cmd_mqtt.c sdk/tools/mqtt.c
+
+# The shared libe4mqtt, linked as an application would.
+check_PROGRAMS += tests/tools/mqttlib
+tests_tools_mqttlib_SOURCES = tests/tools/mqttlib.c
+tests_tools_mqttlib_CPPFLAGS = $(AM_CPPFLAGS) $(MOSQ_CFLAGS)
+tests_tools_mqttlib_LDADD = sdk/tools/libe4mqtt.la sdk/libe4.la $(MOSQ_LIBS)
+TESTS += tests/tools/mqttlib
 sdk_tools_e4_CPPFLAGS += $(MOSQ_CFLAGS)
 sdk_tools_e4_LDADD += $(MOSQ_LIBS)
 else
 sdk_tools_e4_SOURCES += sdk/tools/nomqtt.c
 endif
-EXTRA_DIST += sdk/tools/libe4mqtt.pc.in sdk/tools/nomqtt.c sdk/tools/cmd_mqtt.c sdk/tools/mqtt.c \
+EXTRA_DIST += tests/tools/mqttlib.c sdk/tools/libe4mqtt.pc.in sdk/tools/nomqtt.c sdk/tools/cmd_mqtt.c sdk/tools/mqtt.c \
 	sdk/include/e4/mqtt.h
 
 ## Tests of the e4 command (tests/tools/).
