@@ -24,9 +24,9 @@ sdk_tools_libe4mqtt_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(E4_LT_VERSION) \
 pkgconfig_DATA += sdk/tools/libe4mqtt.pc
 CLEANFILES += sdk/tools/libe4mqtt.pc
 sdk/tools/libe4mqtt.pc: $(top_srcdir)/sdk/tools/libe4mqtt.pc.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) sdk/tools && sed -e 's|@prefix@|$(prefix)|' \
-	  -e 's|@exec_prefix@|$(exec_prefix)|' -e 's|@libdir@|$(libdir)|' \
-	  -e 's|@includedir@|$(includedir)|' -e 's|@VERSION@|$(VERSION)|' \
+	$(AM_V_GEN)$(MKDIR_P) sdk/tools && sed -e 's|[@]prefix[@]|$(prefix)|' \
+	  -e 's|[@]exec_prefix[@]|$(exec_prefix)|' -e 's|[@]libdir[@]|$(libdir)|' \
+	  -e 's|[@]includedir[@]|$(includedir)|' -e 's|[@]VERSION[@]|$(VERSION)|' \
 	  $(top_srcdir)/sdk/tools/libe4mqtt.pc.in >$@
 
 # e4 links the helper's source with the SDK objects (one copy of the SDK).

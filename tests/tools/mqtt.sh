@@ -12,6 +12,8 @@ ACKCHECK="$top_builddir/tests/tools/ackcheck"
 command -v mosquitto_sub >/dev/null && command -v mosquitto_pub >/dev/null ||
 	e4t_fail "mosquitto_sub/mosquitto_pub missing (apt-get install mosquitto-clients)"
 "$E4" sub --help >/dev/null 2>&1 || e4t_fail "e4 was built without libmosquitto"
+PC="$top_builddir/sdk/tools/libe4mqtt.pc"
+[ -f "$PC" ] && ! grep -q @ "$PC" && grep -q "^Requires: libe4" "$PC" || e4t_fail "libe4mqtt.pc not generated or not substituted"
 
 e4t_start_broker <<EOF2
 allow_anonymous true
