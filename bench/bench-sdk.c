@@ -198,6 +198,26 @@ static void bench_pubkey(double secs)
 	e4_client_wipe(&pc);
 }
 
+/*
+ * "--ops OP N SIZE": runs exactly N operations (for callgrind, which counts
+ * instructions: the difference between two N gives the cost of one).
+ */
+static int run_ops(const char *op, long n, size_t size)
+{
+	long i;
+
+	if (e4_protect(&client, frame, sizeof(frame), &frame_len, TOPIC, msg, size) != 0)
+		return 1;
+	for (i = 0; i < n; i++) {
+		if (strcmp(op, "protect") == 0)
+			op_protect(size);
+		else
+			op_unprotect(size);
+	}
+	e4_client_wipe(&client);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const size_t sizes[] = { 16, 64, 256, 1024, 4096 };
@@ -205,6 +225,8 @@ int main(int argc, char **argv)
 	size_t i;
 
 	setup();
+	if (argc == 5 && strcmp(argv[1], "--ops") == 0)
+		return run_ops(argv[2], atol(argv[3]), (size_t)atol(argv[4]));
 	printf("symkey mode (msgs/s; a = OpenSSL AES-256-SIV keyed per message, b = CMAC+CTR ceiling)\n");
 	printf("%6s %12s %12s %12s %12s %9s %9s %9s %9s\n", "bytes", "protect", "unprotect",
 	       "base a", "base b", "prot/a", "unp/a", "prot/b", "unp/b");

@@ -6,3 +6,24 @@ echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "## SDK speed and footprint"
 "$dir/bench-sdk" "${BENCH_SECONDS:-0.5}"
+
+# Instructions per message under callgrind: the difference between runs of
+# 1,000 and 11,000 operations, divided by 10,000 (setup cost cancels out).
+if command -v valgrind >/dev/null 2>&1; then
+	echo "## SDK instructions per message (callgrind)"
+	tmp=$(mktemp -d)
+	for op in protect unprotect; do
+		for size in 64 1024; do
+			for n in 1000 11000; do
+				valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$n" \
+					"$dir/bench-sdk" --ops $op $n $size >/dev/null 2>&1
+				eval "ir_$n=\$(sed -n 's/^summary: //p' \"\$tmp/cg.\$n\")"
+			done
+			# shellcheck disable=SC2154
+			per=$(( (ir_11000 - ir_1000) / 10000 ))
+			printf "%-10s %5d bytes %8d instructions\n" "$op" "$size" "$per"
+			echo "metric: ${op}_${size}_instructions $per"
+		done
+	done
+	rm -rf "$tmp"
+fi

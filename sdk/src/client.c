@@ -503,15 +503,21 @@ int e4_protect(struct e4_client *c, uint8_t *out, size_t out_cap, size_t *out_le
 	if (out_len == NULL)
 		return E4_ERR_INVALID_ARG;
 	*out_len = 0;
-	if (!client_ok(c))
-		return E4_ERR_NOT_INITIALISED;
+	if (!client_ok(c)) {
+		err = E4_ERR_NOT_INITIALISED;
+		goto fail;
+	}
 	over = c->mode == E4_MODE_PUBKEY ? E4_PK_OVERHEAD : E4_HEADER_LEN;
-	if ((msg == NULL && msg_len > 0) || msg_len > SIZE_MAX - over)
-		return E4_ERR_INVALID_ARG;
+	if ((msg == NULL && msg_len > 0) || msg_len > SIZE_MAX - over) {
+		err = E4_ERR_INVALID_ARG;
+		goto fail;
+	}
 	need = msg_len + over;
 	err = out_check(out, out_cap, out_len, need);
-	if (err != 0)
+	if (err == E4_ERR_BUFSIZE)
 		return err;
+	if (err != 0)
+		goto fail;
 	err = e4__topic_hash_memo(c, topic, hash);
 	if (err != 0)
 		goto fail;
@@ -542,7 +548,8 @@ int e4_protect(struct e4_client *c, uint8_t *out, size_t out_cap, size_t *out_le
 	*out_len = need;
 	return 0;
 fail:
-	e4_wipe(out, out_cap);
+	if (out != NULL)
+		e4_wipe(out, out_cap);
 	*out_len = 0;
 	return err;
 }

@@ -37,10 +37,13 @@ int e4_command_build(uint8_t *out, size_t out_cap, size_t *out_len, int mode,
 	if (out_len == NULL)
 		return E4_ERR_INVALID_ARG;
 	*out_len = 0;
-	if (want < 0)
+	if (want >= 0 && ((size_t)want != args_len || (args == NULL && args_len > 0)))
+		want = E4_ERR_COMMAND_LENGTH;
+	if (want < 0) {
+		if (out != NULL)
+			e4_wipe(out, out_cap);
 		return want;
-	if ((size_t)want != args_len || (args == NULL && args_len > 0))
-		return E4_ERR_COMMAND_LENGTH;
+	}
 	if (out_cap < 1 + args_len) {
 		*out_len = 1 + args_len;
 		return E4_ERR_BUFSIZE;
@@ -66,18 +69,17 @@ int e4_ack_seal(uint8_t *out, size_t out_cap, size_t *out_len,
 	uint8_t plain[E4_ACK_PLAIN_LEN];
 	int err;
 
-	if (cmd_frame == NULL) {
-		if (out_len != NULL)
-			*out_len = 0;
-		return E4_ERR_INVALID_ARG;
-	}
 	plain[0] = E4_ACK_CODE;
-	err = e4_command_digest(plain + 1, cmd_frame, cmd_frame_len);
+	err = cmd_frame == NULL ? E4_ERR_INVALID_ARG :
+	      e4_command_digest(plain + 1, cmd_frame, cmd_frame_len);
 	plain[17] = status;
 	if (err == 0)
-		err = e4_frame_seal(out, out_cap, out_len, key, ts, plain, sizeof(plain));
-	else if (out_len != NULL)
+		return e4_frame_seal(out, out_cap, out_len, key, ts, plain, sizeof(plain));
+	if (out_len != NULL) {
+		if (out != NULL)
+			e4_wipe(out, out_cap);
 		*out_len = 0;
+	}
 	return err;
 }
 

@@ -234,15 +234,15 @@ int e4_unprotect(struct e4_client *c, uint8_t *out, size_t out_cap, size_t *out_
 	if (info != NULL)
 		memset(info, 0, sizeof(*info));
 	if (c == NULL || c->magic != E4__MAGIC)
-		return E4_ERR_NOT_INITIALISED;
-	if (frame == NULL)
-		return E4_ERR_INVALID_ARG;
-	err = e4__topic_len(topic, &tlen);
-	if (err != 0)
-		return err;
-	if (tlen == E4_CONTROL_TOPIC_CAP - 1 && memcmp(topic, c->control_topic, tlen) == 0)
-		err = recv_command(c, frame, frame_len, info);
+		err = E4_ERR_NOT_INITIALISED;
+	else if (frame == NULL)
+		err = E4_ERR_INVALID_ARG;
 	else
+		err = e4__topic_len(topic, &tlen);
+	if (err == 0 && tlen == E4_CONTROL_TOPIC_CAP - 1 &&
+	    memcmp(topic, c->control_topic, tlen) == 0)
+		err = recv_command(c, frame, frame_len, info);
+	else if (err == 0)
 		err = recv_message(c, out, out_cap, out_len, topic, frame, frame_len, info);
 	if (err != 0 && err != E4_ERR_BUFSIZE) {
 		if (out != NULL)
@@ -257,10 +257,11 @@ int e4_client_ack(struct e4_client *c, uint8_t *out, size_t out_cap, size_t *out
 	if (out_len == NULL)
 		return E4_ERR_INVALID_ARG;
 	*out_len = 0;
-	if (c == NULL || c->magic != E4__MAGIC)
-		return E4_ERR_NOT_INITIALISED;
-	if (c->ack_len == 0)
-		return E4_ERR_NOT_FOUND;
+	if (c == NULL || c->magic != E4__MAGIC || c->ack_len == 0) {
+		if (out != NULL)
+			e4_wipe(out, out_cap);
+		return c == NULL || c->magic != E4__MAGIC ? E4_ERR_NOT_INITIALISED : E4_ERR_NOT_FOUND;
+	}
 	if (out_cap < c->ack_len) {
 		*out_len = c->ack_len;
 		return E4_ERR_BUFSIZE;

@@ -79,8 +79,11 @@ int e4_client_serialize(const struct e4_client *c, uint8_t *out, size_t out_cap,
 	if (out_len == NULL)
 		return E4_ERR_INVALID_ARG;
 	*out_len = 0;
-	if (c == NULL || c->magic != E4__MAGIC)
+	if (c == NULL || c->magic != E4__MAGIC) {
+		if (out != NULL)
+			e4_wipe(out, out_cap);
 		return E4_ERR_NOT_INITIALISED;
+	}
 	count_used(c, &nt, &np);
 	need = FIXED_LEN + nt * TOPIC_LEN + np * PUBKEY_LEN + SUM_LEN;
 	if (out_cap < need) {
@@ -117,6 +120,21 @@ int e4_client_serialize(const struct e4_client *c, uint8_t *out, size_t out_cap,
 		return err;
 	}
 	*out_len = need;
+	return 0;
+}
+
+int e4_state_blob_mode(const uint8_t *b, size_t len, enum e4_mode *mode)
+{
+	if (b == NULL || mode == NULL)
+		return E4_ERR_INVALID_ARG;
+	if (len < FIXED_LEN + SUM_LEN || memcmp(b, "E4ST", 4) != 0 || b[4] != BLOB_VERSION)
+		return E4_ERR_STORE_FORMAT;
+	if (b[5] == (uint8_t)E4_MODE_SYMKEY)
+		*mode = E4_MODE_SYMKEY;
+	else if (b[5] == (uint8_t)E4_MODE_PUBKEY)
+		*mode = E4_MODE_PUBKEY;
+	else
+		return E4_ERR_STORE_FORMAT;
 	return 0;
 }
 

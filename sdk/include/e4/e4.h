@@ -291,6 +291,14 @@ int e4_client_ack(struct e4_client *c, uint8_t *out, size_t out_cap, size_t *out
 	(372u + (size_t)(topics_cap) * 57u + (size_t)(pubkeys_cap) * 48u)
 
 /*
+ * Reads the mode recorded in a state blob into *mode, so that a tool can
+ * pick the matching config before e4_client_deserialize() (which checks
+ * the rest, including the checksum).  E4_ERR_STORE_FORMAT when the blob
+ * is not a state blob of a known version and mode.
+ */
+int e4_state_blob_mode(const uint8_t *blob, size_t blob_len, enum e4_mode *mode);
+
+/*
  * Serialises the client state (versioned, with a SHA3-256 checksum) into
  * out, which needs E4_STATE_BLOB_LEN(topics_cap, pubkeys_cap) bytes at
  * most.  The blob holds keys: wipe it after use.

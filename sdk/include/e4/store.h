@@ -51,6 +51,7 @@ struct e4_store_file {
 	 */
 	int (*fault)(void *ctx, enum e4_store_step step);
 	void *fault_ctx;
+	int lock_fd;          /* private: >= 0 while e4_store_file_lock() holds the lock */
 };
 
 /*
@@ -65,11 +66,14 @@ void e4_store_file_init(struct e4_store *store, struct e4_store_file *file,
 
 /*
  * Holds the store's lock across a load-modify-save sequence (another
- * process using the same file waits).  Returns a descriptor to pass to
- * e4_store_file_unlock(), or a negative E4_ERR_*.
+ * process using the same file waits).  While it is held, saves through
+ * this store do not take the lock again (they would wait for
+ * themselves).  Returns 0 or a negative E4_ERR_*; E4_ERR_INVALID_ARG
+ * when this store already holds it.  e4_store_file_unlock() releases it
+ * (no-op when not held).
  */
-int e4_store_file_lock(const struct e4_store_file *file);
-void e4_store_file_unlock(int fd);
+int e4_store_file_lock(struct e4_store_file *file);
+void e4_store_file_unlock(struct e4_store_file *file);
 
 #ifdef __cplusplus
 }

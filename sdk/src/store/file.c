@@ -67,7 +67,8 @@ static int sync_dir(const char *path)
 	return rc;
 }
 
-int e4_store_file_lock(const struct e4_store_file *f)
+/* Opens "<path>.lock" and takes an exclusive flock on it; returns the fd. */
+static int lock_open(const struct e4_store_file *f)
 {
 	char lock[PATH_MAX];
 	int fd;
@@ -86,10 +87,25 @@ int e4_store_file_lock(const struct e4_store_file *f)
 	return fd;
 }
 
-void e4_store_file_unlock(int fd)
+int e4_store_file_lock(struct e4_store_file *f)
 {
-	if (fd >= 0)
-		close(fd);
+	int fd;
+
+	if (f == NULL || f->lock_fd >= 0)
+		return E4_ERR_INVALID_ARG;
+	fd = lock_open(f);
+	if (fd < 0)
+		return fd;
+	f->lock_fd = fd;
+	return 0;
+}
+
+void e4_store_file_unlock(struct e4_store_file *f)
+{
+	if (f != NULL && f->lock_fd >= 0) {
+		close(f->lock_fd);
+		f->lock_fd = -1;
+	}
 }
 
 /* Writes the blob to the temporary file and renames it over the store. */
@@ -116,20 +132,23 @@ static int file_save_locked(const struct e4_store_file *f, const char *tmp,
 	return 0;
 }
 
-/* Saves atomically under the store's lock. */
+/* Saves atomically under the store's lock (taken here unless already held). */
 static int file_save(void *ctx, const uint8_t *blob, size_t len)
 {
 	const struct e4_store_file *f = ctx;
 	char tmp[PATH_MAX];
-	int lock, err;
+	int lock = -1, err;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", f->path) >= (int)sizeof(tmp))
 		return E4_ERR_INVALID_ARG;
-	lock = e4_store_file_lock(f);
-	if (lock < 0)
-		return lock;
+	if (f->lock_fd < 0) {
+		lock = lock_open(f);
+		if (lock < 0)
+			return lock;
+	}
 	err = file_save_locked(f, tmp, blob, len);
-	e4_store_file_unlock(lock);
+	if (lock >= 0)
+		close(lock);
 	return err;
 }
 
@@ -176,6 +195,7 @@ void e4_store_file_init(struct e4_store *store, struct e4_store_file *file,
 	file->path = path;
 	file->fault = NULL;
 	file->fault_ctx = NULL;
+	file->lock_fd = -1;
 	store->save = file_save;
 	store->load = file_load;
 	store->ctx = file;
