@@ -2,5 +2,3 @@
 ## dist_man_MANS; every page is linted here.
 TESTS += tests/lint-man.sh
 EXTRA_DIST += tests/lint-man.sh
-TESTS_ENVIRONMENT = top_builddir=$(top_builddir) top_srcdir=$(top_srcdir) \
-	MAN_PAGES="$(dist_man_MANS)" MOSQUITTO="$(MOSQUITTO)"

@@ -76,6 +76,18 @@ e4t_mosquitto() {
 	e4t_fail "mosquitto not installed (apt-get install mosquitto)"
 }
 
+# Runs (execs: call it in a background subshell) the broker; with an AddressSanitizer build the instrumented plugin
+# needs the ASan runtime preloaded into the (uninstrumented) broker.
+e4t_run_broker() {
+	case "${E4_SANITIZE:-}" in
+	*address*)
+		exec env LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
+		ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "$(e4t_mosquitto)" "$@" ;;
+	*)
+		exec "$(e4t_mosquitto)" "$@" ;;
+	esac
+}
+
 # Starts a broker on a fresh port with extra config lines from stdin.
 # Sets E4T_PORT, E4T_BROKER_PID and E4T_BROKER_CONF.
 e4t_start_broker() {
@@ -86,9 +98,12 @@ e4t_start_broker() {
 		echo "persistence false"
 		echo "log_dest file $E4T_DIR/mosquitto.log"
 		echo "log_type all"
+		# As root the broker would switch to the mosquitto user, which cannot
+		# write into the private scratch directory.
+		[ "$(id -u)" = 0 ] && echo "user root"
 		cat
 	} >"$E4T_BROKER_CONF"
-	e4t_bg "$(e4t_mosquitto)" -c "$E4T_BROKER_CONF"
+	e4t_bg e4t_run_broker -c "$E4T_BROKER_CONF"
 	E4T_BROKER_PID=$E4T_LAST_PID
 	e4t_wait_port "$E4T_PORT"
 }
@@ -97,7 +112,7 @@ e4t_start_broker() {
 e4t_restart_broker() {
 	kill "$E4T_BROKER_PID" 2>/dev/null
 	wait "$E4T_BROKER_PID" 2>/dev/null
-	e4t_bg "$(e4t_mosquitto)" -c "$E4T_BROKER_CONF"
+	e4t_bg e4t_run_broker -c "$E4T_BROKER_CONF"
 	E4T_BROKER_PID=$E4T_LAST_PID
 	e4t_wait_port "$E4T_PORT"
 }
