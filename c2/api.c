@@ -308,6 +308,16 @@ static int h_topic_list(struct c2_ctx *ctx, const cJSON *a, cJSON *res, char *e,
 	return c2_db_topic_list(ctx->db, list_topic, &l);
 }
 
+/* Adds the first 4 bytes of SHA3-256 of the topic's current key (for convergence checks). */
+static void add_fingerprint(struct c2_ctx *ctx, cJSON *res, const char *name)
+{
+	uint8_t key[E4_KEY_LEN], digest[32];
+
+	if (c2_db_topic_key(ctx->db, name, 0, key) == 0 && e4_sha3_256(digest, key, sizeof(key)) == 0)
+		add_hex(res, "fingerprint", digest, 4);
+	e4_wipe(key, sizeof(key));
+}
+
 static int h_topic_show(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char *err, size_t cap)
 {
 	struct lister l = { ctx, NULL };
@@ -325,6 +335,7 @@ static int h_topic_show(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char 
 	cJSON_AddItemToObject(res, "topic", cJSON_DetachItemFromArray(l.arr, 0));
 	cJSON_Delete(l.arr);
 	add_hex(res, "hash", t.hash, E4_HASH_LEN);
+	add_fingerprint(ctx, res, name);
 	cJSON_AddStringToObject(res, "phase", t.rotating ? "distributing" : "active");
 	cJSON_AddNumberToObject(res, "key_age", (double)(c2_now_ms() / 1000 - t.key_created));
 	l.arr = cJSON_AddArrayToObject(res, "members");

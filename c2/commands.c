@@ -271,6 +271,38 @@ static int pubkey_pair(void *arg, const struct c2_device *m)
 	return w->rc;
 }
 
+/* Queues SetPubKey of w->dev to a co-member (a member of two topics gets it twice). */
+static int announce_to(void *arg, const struct c2_device *m)
+{
+	struct walk *w = arg;
+
+	if (memcmp(m->id, w->dev->id, E4_ID_LEN) == 0)
+		return 0;
+	if (enqueue_pubkey(w->ctx, m, w->dev, 0) != 0)
+		w->rc = -1;
+	return w->rc;
+}
+
+/* Queues a topic's announcement of w->dev to its members. */
+static int announce_topic(void *arg, const struct c2_topic *t)
+{
+	struct walk *w = arg;
+
+	return c2_db_topic_members(w->ctx->db, t->name, announce_to, w) != 0 ? -1 : w->rc;
+}
+
+int c2_pubkey_announce(struct c2_ctx *ctx, const struct c2_device *d)
+{
+	struct walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.ctx = ctx;
+	w.dev = d;
+	if (c2_db_device_topics(ctx->db, d->id, announce_topic, &w) != 0)
+		return -1;
+	return w.rc;
+}
+
 /* Collects the topics of a device (up to the size of w->names per pass). */
 static int collect_topic(void *arg, const struct c2_topic *t)
 {

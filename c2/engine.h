@@ -65,6 +65,9 @@ int c2_op_heartbeat(struct c2_ctx *ctx, const struct c2_device *d);
 int c2_enqueue(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], int code,
                const uint8_t *args, size_t args_len, const char *topic, int64_t epoch);
 
+/* Pubkey mode: queues SetPubKey with d's current key to every co-member. */
+int c2_pubkey_announce(struct c2_ctx *ctx, const struct c2_device *d);
+
 /* Starts a rotation of topic t (inside the caller's transaction). */
 int c2_rotation_start(struct c2_ctx *ctx, struct c2_topic *t);
 

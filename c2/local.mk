@@ -32,3 +32,10 @@ tests_c2_e4devsim_SOURCES = tests/c2/e4devsim.c
 tests_c2_e4devsim_CPPFLAGS = $(AM_CPPFLAGS) $(MOSQ_CFLAGS)
 tests_c2_e4devsim_LDADD = sdk/libe4core.la $(MOSQ_LIBS)
 endif
+
+if ENABLE_C2
+# Integration tests: real mosquitto, e4c2d, e4c2 and simulated devices.
+C2_IT = tests/c2/it-basic.sh tests/c2/it-rotation.sh
+TESTS += $(C2_IT)
+EXTRA_DIST += $(C2_IT) tests/c2/lib-c2.sh
+endif

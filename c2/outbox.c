@@ -229,6 +229,10 @@ static int command_done(struct c2_ctx *ctx, struct c2_device *d, const struct c2
 		d->key_created = c2_now_ms() / 1000;
 		if (c2_db_device_set_key(ctx->db, d, c->args, c->args_len) != 0)
 			return -1;
+		if (c->args_len == E4_ED25519_SK_LEN) {
+			c2_plugin_push(ctx, d, 0);
+			return c2_pubkey_announce(ctx, d);
+		}
 	} else if (c->code == E4_CMD_SET_C2_KEY) {
 		d->c2key = c->epoch;
 	}

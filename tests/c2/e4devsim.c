@@ -18,6 +18,8 @@
  *   -t TOPIC  subscribe to TOPIC and report what arrives
  *   -i MS     also publish "<name> <seq>" on TOPIC every MS milliseconds
  *   -n COUNT  stop publishing after COUNT messages
+ *   -e        eavesdropper: only listen on TOPIC with the keys in the store
+ *             (no control topic, client id "<hex id>-e"); for rekey tests
  * SIGTERM stops it cleanly; SIGUSR1 prints a "state" line per device.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -64,6 +66,7 @@ static struct dev devs[MAX_DEVICES];
 static int ndevs;
 static const char *topic;
 static int mode = E4_MODE_SYMKEY;
+static int eavesdrop;
 static volatile sig_atomic_t stop, dump;
 
 /* Signal handler. */
@@ -164,7 +167,8 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 	if (rc != 0)
 		return;
 	d->up = 1;
-	mosquitto_subscribe(m, NULL, e4_client_control_topic(&d->c), 1);
+	if (!eavesdrop)
+		mosquitto_subscribe(m, NULL, e4_client_control_topic(&d->c), 1);
 	if (topic != NULL)
 		mosquitto_subscribe(m, NULL, topic, 1);
 	printf("{\"dev\":\"%s\",\"event\":\"connected\"}\n", d->name);
@@ -175,7 +179,7 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 static int dev_open(struct dev *d, const char *spec, int port)
 {
 	const char *eq = strchr(spec, '=');
-	char hex[2 * E4_ID_LEN + 1];
+	char hex[2 * E4_ID_LEN + 3];
 	int err;
 
 	if (eq == NULL || (size_t)(eq - spec) >= sizeof(d->name) || strlen(eq + 1) >= sizeof(d->path))
@@ -202,6 +206,8 @@ static int dev_open(struct dev *d, const char *spec, int port)
 	}
 	snprintf(d->ack_topic, sizeof(d->ack_topic), "%s/ack", e4_client_control_topic(&d->c));
 	e4_hex_encode(hex, e4_client_id(&d->c), E4_ID_LEN);
+	if (eavesdrop)
+		strcat(hex, "-e");
 	d->m = mosquitto_new(hex, true, d);
 	if (d->m == NULL)
 		return -1;
@@ -279,13 +285,14 @@ int main(int argc, char **argv)
 	int opt, port = 0, i;
 	char fp[9];
 
-	while ((opt = getopt(argc, argv, "p:m:t:i:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:m:t:i:n:e")) != -1) {
 		switch (opt) {
 		case 'p': port = atoi(optarg); break;
 		case 'm': mode = strcmp(optarg, "pubkey") == 0 ? E4_MODE_PUBKEY : E4_MODE_SYMKEY; break;
 		case 't': topic = optarg; break;
 		case 'i': interval = atoll(optarg); break;
 		case 'n': count = atoll(optarg); break;
+		case 'e': eavesdrop = 1; break;
 		default: return 2;
 		}
 	}
