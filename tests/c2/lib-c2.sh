@@ -100,3 +100,25 @@ c2t_mark() {
 c2t_count_after() {
 	tail -n +"$(($2 + 1))" "$E4T_DIR/$1" | grep -c -- "$3" || true
 }
+
+# Fails unless every device named after $3 in simulator $1 (log $2) holds
+# the topic key whose fingerprint is $3 (one state dump for all of them).
+c2t_expect_fp() {
+	pid=$1
+	log=$2
+	want=$3
+	shift 3
+	kill -USR1 "$pid"
+	sleep 0.3
+	grep '"event":"state"' "$E4T_DIR/$log" | tail -n 200 | python3 -c '
+import json, sys
+want, devs = sys.argv[1], sys.argv[2:]
+last = {}
+for line in sys.stdin:
+    j = json.loads(line)
+    last[j["dev"]] = j["fp"]
+bad = [d + "=" + last.get(d, "?") for d in devs if last.get(d) != want]
+if bad:
+    print("devices without key " + want + ": " + " ".join(bad))
+    sys.exit(1)' "$want" "$@" || e4t_fail "devices did not converge"
+}
