@@ -1,1 +1,42 @@
-## c2/ (filled in by its issue)
+## c2/: the key-management daemon e4c2d and its command line e4c2.
+if ENABLE_C2
+
+C2_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/c2 $(SQLITE_CFLAGS) $(CJSON_CFLAGS) \
+	$(MOSQ_CFLAGS) $(SODIUM_CFLAGS)
+C2_LIBS = c2/libc2.la sdk/libe4core.la $(SQLITE_LIBS) $(CJSON_LIBS) $(SODIUM_LIBS)
+
+# Everything but the entry points and the MQTT transport, shared by the
+# daemon, the CLI, the unit tests and the fuzz targets.
+noinst_LTLIBRARIES += c2/libc2.la
+c2_libc2_la_SOURCES = c2/c2.h c2/engine.h c2/api.h c2/db_priv.h c2/db_sqlite.h \
+	c2/options.c c2/conf.c c2/log.c c2/secret.c c2/schema.c c2/db.c c2/db_outbox.c \
+	c2/commands.c c2/outbox.c c2/auto.c c2/export.c c2/api.c
+c2_libc2_la_CPPFLAGS = $(C2_CPPFLAGS)
+
+sbin_PROGRAMS += c2/e4c2d
+c2_e4c2d_SOURCES = c2/main.c c2/mqtt.c c2/mqtt.h c2/apisock.c
+c2_e4c2d_CPPFLAGS = $(C2_CPPFLAGS)
+c2_e4c2d_LDADD = $(C2_LIBS) $(MOSQ_LIBS)
+
+bin_PROGRAMS += c2/e4c2
+c2_e4c2_SOURCES = c2/cli.c
+c2_e4c2_CPPFLAGS = $(C2_CPPFLAGS)
+c2_e4c2_LDADD = $(C2_LIBS)
+
+endif
+
+if ENABLE_C2
+# Simulated devices for the integration tests and benchmarks.
+check_PROGRAMS += tests/c2/e4devsim
+tests_c2_e4devsim_SOURCES = tests/c2/e4devsim.c
+tests_c2_e4devsim_CPPFLAGS = $(AM_CPPFLAGS) $(MOSQ_CFLAGS)
+tests_c2_e4devsim_LDADD = sdk/libe4core.la $(MOSQ_LIBS)
+endif
+
+if ENABLE_C2
+# Integration tests: real mosquitto, e4c2d, e4c2 and simulated devices.
+C2_IT = tests/c2/it-basic.sh tests/c2/it-rotation.sh tests/c2/it-offline.sh tests/c2/it-crash.sh \
+	tests/c2/it-pubkey.sh
+TESTS += $(C2_IT)
+EXTRA_DIST += $(C2_IT) tests/c2/lib-c2.sh
+endif
