@@ -47,8 +47,8 @@ EXTRA_DIST += tests/tools/mqttlib.c sdk/tools/libe4mqtt.pc.in sdk/tools/nomqtt.c
 	sdk/include/e4/mqtt.h
 
 ## Tests of the e4 command (tests/tools/).
-TESTS += tests/tools/cli.sh tests/tools/device.sh tests/tools/pubkey.sh tests/tools/mqtt.sh
-EXTRA_DIST += tests/tools/lib.sh tests/tools/cli.sh tests/tools/device.sh tests/tools/pubkey.sh tests/tools/mqtt.sh
+TESTS += tests/tools/cli.sh tests/tools/device.sh tests/tools/pubkey.sh tests/tools/mqtt.sh tests/tools/mqtt-auth.sh
+EXTRA_DIST += tests/tools/lib.sh tests/tools/cli.sh tests/tools/device.sh tests/tools/pubkey.sh tests/tools/mqtt.sh tests/tools/mqtt-auth.sh
 
 # Test helper: opens an ack frame (tests/tools/*.sh).
 check_PROGRAMS += tests/tools/ackcheck
