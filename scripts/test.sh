@@ -4,8 +4,14 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer and runs the whole suite
 # a second time; then runs the SDK unit tests under valgrind.  Prints the
 # logs of failing tests and ends with one line "N passed, N failed".
-# E4_TEST_QUICK=1 skips the sanitizer and valgrind passes.
+# Then runs every libFuzzer target for 10 s (make fuzz-smoke) as one step.
+# E4_TEST_QUICK=1 skips the sanitizer, valgrind and fuzzing passes.
 set -u
+# Sanitizer reports must end the process with an error (tests/fault/sanitizers.sh
+# checks it; leaks are reported by default): no recovery, whatever the caller's environment says.
+ASAN_OPTIONS="halt_on_error=1:abort_on_error=0"
+UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+export ASAN_OPTIONS UBSAN_OPTIONS
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 sh scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -69,6 +75,15 @@ if [ -z "${E4_TEST_QUICK:-}" ]; then
 		failed=$((failed + 1))
 		echo "=== valgrind: SDK unit tests"
 		tail -n 60 "$top/_build/valgrind.log"
+	fi
+	echo "== fuzz-smoke: every fuzz target for 10 s"
+	if (cd "$top/_build" && make -j"$(nproc)" fuzz-smoke FUZZ_SECONDS=10 >fuzz-smoke.log 2>&1); then
+		passed=$((passed + 1))
+		grep -E '^(fuzz_|targets:)' "$top/_build/fuzz-smoke.log"
+	else
+		failed=$((failed + 1))
+		echo "=== fuzz-smoke"
+		tail -n 60 "$top/_build/fuzz-smoke.log"
 	fi
 fi
 echo "$passed passed, $failed failed"
