@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Checks the end state of tests/fault/rotation-chaos.sh.
+usage: chaos-check.py C2_DB WANT_FP NDEV SIMLOG...
+Every device's last state line shows key fingerprint WANT_FP; the outbox
+holds no queued, sent or failed command; for every device, every command
+the C2 recorded as acknowledged was applied ("command" events with status
+ok, counted per command code): none lost; the commands that change the
+key in use (SetTopicKey, SetIDKey) were applied exactly once each.  The
+C2 re-seals a command when it retries it (after ack_timeout or a restart),
+so a device may apply an idempotent SetTopicKeyNext again: these
+redeliveries are counted and printed, not refused.  Prints the totals."""
+import hashlib
+import json
+import sqlite3
+import sys
+from collections import Counter
+
+
+def main():
+    db, want, ndev, logs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+    applied, refused, state = {}, Counter(), {}
+    for path in logs:
+        for line in open(path):
+            ev = json.loads(line)
+            dev = ev["dev"]
+            if ev["event"] == "state":
+                state[dev] = ev["fp"]
+            elif ev["event"] == "command":
+                if ev["status"] == "ok":
+                    applied.setdefault(dev, Counter())[ev["code"]] += 1
+                else:
+                    refused[ev["status"]] += 1
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    rows = con.execute("SELECT device, code, state, status FROM outbox").fetchall()
+    acked, states = {}, Counter()
+    for dev_id, code, st, status in rows:
+        states[st] += 1
+        if st == 2:
+            acked.setdefault(bytes(dev_id), Counter())[code] += 1
+    bad = []
+    if set(states) - {2, 4}:
+        bad.append("outbox states %s (only 2 done and 4 superseded allowed)" % dict(states))
+    if len(state) != ndev:
+        bad.append("%d devices reported state, want %d" % (len(state), ndev))
+    wrong = sorted(d for d, fp in state.items() if fp != want)
+    if wrong:
+        bad.append("%d devices not on key %s: %s" % (len(wrong), want, " ".join(wrong[:10])))
+    mism = 0
+    total_applied = 0
+    redelivered = 0
+    for dev in state:
+        dev_id = hashlib.sha3_256(dev.encode()).digest()[:16]
+        a, c = applied.get(dev, Counter()), acked.get(dev_id, Counter())
+        total_applied += sum(a.values())
+        redelivered += sum(max(0, a[k] - c.get(k, 0)) for k in a)
+        lost = {k: c[k] - a.get(k, 0) for k in c if a.get(k, 0) < c[k]}
+        twice = {k: a[k] - c.get(k, 0) for k in (2, 3) if a.get(k, 0) > c.get(k, 0)}
+        if lost or twice:
+            mism += 1
+            if mism <= 5:
+                bad.append("%s applied %s, C2 acked %s" % (dev, dict(a), dict(c)))
+    print("devices: %d, outbox rows: %d %s, commands applied: %d, lost: %d devices,"
+          " SetTopicKey/SetIDKey applied twice: %d devices, idempotent redeliveries of retried"
+          " commands: %d, refused by devices: %s"
+          % (len(state), len(rows), dict(states), total_applied, mism, mism, redelivered,
+             dict(refused)))
+    for b in bad:
+        print("BAD: " + b)
+    sys.exit(1 if bad else 0)
+
+
+main()
