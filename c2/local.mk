@@ -40,3 +40,11 @@ C2_IT = tests/c2/it-basic.sh tests/c2/it-rotation.sh tests/c2/it-offline.sh test
 TESTS += $(C2_IT)
 EXTRA_DIST += $(C2_IT) tests/c2/lib-c2.sh
 endif
+
+if ENABLE_C2
+# The options table against the man page and the sample configuration.
+TESTS += tests/c2/check-options.sh
+EXTRA_DIST += tests/c2/check-options.sh
+endif
+dist_man_MANS += man/e4c2d.8 man/e4c2.1 man/e4c2d.conf.5
+dist_noinst_DATA += conf/e4c2d.conf conf/e4c2d.service
