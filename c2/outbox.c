@@ -337,8 +337,10 @@ int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, s
 		snprintf(err, cap, "ack frame of %zu bytes (expected %d)", len, (int)E4_ACK_FRAME_LEN);
 		return -1;
 	}
-	if (c2_db_begin(ctx->db) != 0)
+	if (c2_db_begin(ctx->db) != 0) {
+		snprintf(err, cap, "database busy");
 		return -1;
+	}
 	if (c2_db_device_get(ctx->db, NULL, id, &d) != 0) {
 		c2_db_rollback(ctx->db);
 		snprintf(err, cap, "ack from an unknown device");
@@ -353,11 +355,12 @@ int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, s
 	}
 	rc = ack_apply(ctx, &d, &head, have_head, digest, status, ts, err, cap);
 	e4_wipe(&head, sizeof(head));
-	if (rc != 0) {
+	if (rc != 0 || c2_db_commit(ctx->db) != 0) {
 		c2_db_rollback(ctx->db);
+		snprintf(err, cap, "cannot record the ack");
 		return -1;
 	}
-	return c2_db_commit(ctx->db);
+	return 0;
 }
 
 void c2_outbox_published(struct c2_ctx *ctx, int mid)
