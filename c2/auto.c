@@ -68,6 +68,10 @@ void c2_auto_tick(struct c2_ctx *ctx, int64_t now_ms)
 		return;
 	ctx->next_auto = now_ms + 1000;
 	c2_rotation_tick(ctx, now_ms / 1000);
+	if (now_ms >= ctx->next_prune) {
+		ctx->next_prune = now_ms + 3600 * 1000;
+		c2_db_cmd_prune(ctx->db, now_ms / 1000 - C2_KEEP_DONE);
+	}
 	memset(&d, 0, sizeof(d));
 	d.ctx = ctx;
 	d.now = now_ms / 1000;
