@@ -75,7 +75,7 @@ void c2_auto_tick(struct c2_ctx *ctx, int64_t now_ms)
 	memset(&d, 0, sizeof(d));
 	d.ctx = ctx;
 	d.now = now_ms / 1000;
-	ctx->uid = 0;
+	ctx->uid = -1;   /* the daemon itself */
 	if (ctx->conf.topic_rotation_interval > 0)
 		c2_db_topic_list(ctx->db, topic_due, &d);
 	for (i = 0; i < d.n; i++)

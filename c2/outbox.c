@@ -313,7 +313,7 @@ static int ack_apply(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *hea
 		rc = c2_db_cmd_wake_device(ctx->db, d->id, 0);
 	if (rc == 0 && status > E4_ACK_STALE) {
 		snprintf(detail, sizeof(detail), "%s command %d status %u", d->name, head->code, status);
-		rc = c2_db_audit(ctx->db, 0, "command.failed", detail);
+		rc = c2_db_audit(ctx->db, -1, "command.failed", detail);
 		c2_log(C2_LOG_WARN, "ack", "%s", detail);
 	}
 	return rc;

@@ -647,6 +647,7 @@ START_TEST(reset_clears_the_device_and_resends_its_topics)
 	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
 	ck_assert_int_eq(c2_op_link(&ctx, "dev0", "t/a", err, sizeof(err)), 0);
 	settle(100, 2);
+	c2_random(key, sizeof(key));
 	ck_assert_int_eq(e4_client_set_topic_key(&sdevs[0].c, "t/stray", key), 0);
 	ck_assert_uint_eq(e4_client_topic_count(&sdevs[0].c), 2);
 	ck_assert_int_eq(c2_op_device_reset(&ctx, "dev0", err, sizeof(err)), 0);
@@ -720,6 +721,24 @@ START_TEST(finished_commands_are_pruned_after_a_week)
 	ck_assert_int_eq(c2_db_cmd_prune(ctx.db, c2_now_ms() / 1000 + 10), 0);
 	ck_assert_int_eq(c2_db_cmd_count(ctx.db, "done", &done), 0);
 	ck_assert_int_eq(done, 0);
+}
+END_TEST
+
+START_TEST(rollout_rate_limits_publications_per_second)
+{
+	char err[C2_ERR_MAX];
+	int i;
+
+	ctx.conf.rollout_rate = 2;
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	for (i = 0; i < 4; i++) {
+		add_device(i, 0);
+		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
+	}
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 2);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 100), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 600), 1);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 1100), 1);
 }
 END_TEST
 
@@ -815,6 +834,7 @@ static Suite *c2_suite(void)
 	tcase_add_test(engine, automation_rotates_old_topic_keys_and_sends_heartbeats);
 	tcase_add_test(engine, online_event_retries_at_once_and_bad_events_are_ignored);
 	tcase_add_test(engine, finished_commands_are_pruned_after_a_week);
+	tcase_add_test(engine, rollout_rate_limits_publications_per_second);
 	tcase_add_checked_fixture(api, engine_setup, engine_teardown);
 	tcase_add_loop_test(api, malformed_requests_get_specific_errors, 0,
 	                    (int)(sizeof(bad_requests) / sizeof(bad_requests[0])));
