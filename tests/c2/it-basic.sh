@@ -37,12 +37,14 @@ c2t_sim sim.log -t fleet/telemetry -i 200 alpha="$E4T_DIR/alpha.store" \
 	bravo="$E4T_DIR/bravo.store" charlie="$E4T_DIR/charlie.store"
 e4t_wait_for 20 c2t_outbox_empty || e4t_fail "commands not acked"
 e4t_wait_for 20 c2t_topic_settled fleet/telemetry || e4t_fail "topic not settled"
+sleep 1
+mark=$(c2t_mark sim.log)
 sleep 2
 fp=$(c2t_topic_field fleet/telemetry fingerprint)
 c2t_expect_fp "$SIM_PID" sim.log "$fp" alpha bravo charlie
-recv=$(c2t_count sim.log '"event":"recv"')
+recv=$(c2t_count_after sim.log "$mark" '"event":"recv"')
 [ "$recv" -ge 9 ] || e4t_fail "only $recv messages received"
-e4t_eq "$(c2t_count sim.log undecryptable)" 0 "undecryptable messages"
+e4t_eq "$(c2t_count_after sim.log "$mark" undecryptable)" 0 "undecryptable messages"
 e4t_say "$recv messages delivered and decrypted"
 
 e4t_say "device show reports the last ack and no pending command"
@@ -59,6 +61,20 @@ for d in alpha bravo charlie; do
 	grep -q "$key" "$E4T_DIR/c2d.log" && e4t_fail "device key of $d in the log"
 done
 grep -q '"level":"error"' "$E4T_DIR/c2d.log" && e4t_fail "errors in the daemon log"
+
+e4t_say "SIGHUP rereads the configuration; a broken one is refused and kept"
+kill -HUP "$C2D_PID"
+e4t_wait_for 5 grep -q '"configuration reloaded"' "$E4T_DIR/c2d.log" || e4t_fail "no reload on SIGHUP"
+cp "$C2CONF" "$E4T_DIR/good.conf"
+echo "ack_timeout soon" >>"$C2CONF"
+kill -HUP "$C2D_PID"
+e4t_wait_for 5 grep -q 'not reloaded: .*ack_timeout: invalid duration' "$E4T_DIR/c2d.log" ||
+	e4t_fail "broken configuration not reported"
+cp "$E4T_DIR/good.conf" "$C2CONF"
+c2t_connected || e4t_fail "daemon lost after a bad reload"
+"$C2D" -c "$C2CONF" -t >/dev/null || e4t_fail "-t refused a good configuration"
+echo "bogus 1" >"$E4T_DIR/bad.conf"
+"$C2D" -c "$E4T_DIR/bad.conf" 2>/dev/null && e4t_fail "daemon started with a bad configuration"
 
 e4t_say "SIGTERM stops the daemon cleanly"
 kill "$C2D_PID"
