@@ -4,11 +4,13 @@ usage: chaos-check.py C2_DB WANT_FP NDEV SIMLOG...
 Every device's last state line shows key fingerprint WANT_FP; the outbox
 holds no queued, sent or failed command; for every device, every command
 the C2 recorded as acknowledged was applied ("command" events with status
-ok, counted per command code): none lost; the commands that change the
-key in use (SetTopicKey, SetIDKey) were applied exactly once each.  The
-C2 re-seals a command when it retries it (after ack_timeout or a restart),
-so a device may apply an idempotent SetTopicKeyNext again: these
-redeliveries are counted and printed, not refused.  Prints the totals."""
+ok, counted per command code): none lost; and the keys a device switched
+to with SetTopicKey are, in order, exactly as many distinct keys as the C2
+acked SetTopicKey commands, never going back to an earlier one: no old
+command was applied again.  The C2 re-seals a command when it retries it
+(after ack_timeout or a restart), so a device may apply the same command
+a second time with the same key (idempotent): these redeliveries are
+counted and printed.  Prints the totals."""
 import hashlib
 import json
 import sqlite3
@@ -18,7 +20,7 @@ from collections import Counter
 
 def main():
     db, want, ndev, logs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
-    applied, refused, state = {}, Counter(), {}
+    applied, refused, state, keys = {}, Counter(), {}, {}
     for path in logs:
         for line in open(path):
             ev = json.loads(line)
@@ -28,6 +30,10 @@ def main():
             elif ev["event"] == "command":
                 if ev["status"] == "ok":
                     applied.setdefault(dev, Counter())[ev["code"]] += 1
+                    if ev["code"] == 3:
+                        seq = keys.setdefault(dev, [])
+                        if not seq or seq[-1] != ev["fp"]:
+                            seq.append(ev["fp"])
                 else:
                     refused[ev["status"]] += 1
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
@@ -54,15 +60,16 @@ def main():
         total_applied += sum(a.values())
         redelivered += sum(max(0, a[k] - c.get(k, 0)) for k in a)
         lost = {k: c[k] - a.get(k, 0) for k in c if a.get(k, 0) < c[k]}
-        twice = {k: a[k] - c.get(k, 0) for k in (2, 3) if a.get(k, 0) > c.get(k, 0)}
-        if lost or twice:
+        seq = keys.get(dev, [])
+        back = len(set(seq)) != len(seq)
+        if lost or back or len(seq) != c.get(3, 0):
             mism += 1
             if mism <= 5:
-                bad.append("%s applied %s, C2 acked %s" % (dev, dict(a), dict(c)))
-    print("devices: %d, outbox rows: %d %s, commands applied: %d, lost: %d devices,"
-          " SetTopicKey/SetIDKey applied twice: %d devices, idempotent redeliveries of retried"
-          " commands: %d, refused by devices: %s"
-          % (len(state), len(rows), dict(states), total_applied, mism, mism, redelivered,
+                bad.append("%s applied %s, C2 acked %s, keys %s" % (dev, dict(a), dict(c), seq))
+    print("devices: %d, outbox rows: %d %s, commands applied: %d, devices with a lost"
+          " or re-applied old command: %d, idempotent redeliveries of retried commands: %d,"
+          " refused by devices: %s"
+          % (len(state), len(rows), dict(states), total_applied, mism, redelivered,
              dict(refused)))
     for b in bad:
         print("BAD: " + b)
