@@ -47,6 +47,13 @@ recv=$(c2t_count_after sim.log "$mark" '"event":"recv"')
 e4t_eq "$(c2t_count_after sim.log "$mark" undecryptable)" 0 "undecryptable messages"
 e4t_say "$recv messages delivered and decrypted"
 
+e4t_say "the exported store works with the e4 tool"
+id=$(c2 --json device show alpha | python3 -c "import json,sys; print(json.load(sys.stdin)['device']['id'])")
+show=$("$top_builddir/sdk/tools/e4" device show --store "$E4T_DIR/alpha.store") || e4t_fail "e4 device show"
+echo "$show" | grep -q "^id $id$" || e4t_fail "e4 sees another id: $show"
+echo "$show" | grep -q "^topic-hash $(c2t_topic_field fleet/telemetry hash) current$" ||
+	e4t_fail "e4 sees no current key for the topic: $show"
+
 e4t_say "device show reports the last ack and no pending command"
 c2 --json device show bravo | python3 -c "
 import json,sys; r=json.load(sys.stdin)
