@@ -8,6 +8,8 @@
 c2t_setup symkey "ack_timeout 2s" "retry_max_interval 4s"
 c2t_start_daemon
 
+e4t_eq "$(stat -c %a "$E4T_DIR/c2.sock")" 660 "socket mode"
+
 e4t_say "add topic and devices, export stores"
 c2 topic add fleet/telemetry >/dev/null || e4t_fail "topic add"
 for d in alpha bravo charlie; do c2t_device $d; done
@@ -88,4 +90,9 @@ kill "$C2D_PID"
 wait "$C2D_PID"
 e4t_eq "$?" 0 "daemon exit status"
 [ -e "$E4T_DIR/c2.sock" ] && e4t_fail "socket left behind"
+
+e4t_say "the daemon refuses a master key readable by others"
+chmod 644 "$E4T_DIR/master.key"
+"$C2D" -c "$C2CONF" 2>"$E4T_DIR/refused.txt" && e4t_fail "daemon started with an exposed master key"
+grep -q 'accessible by group or others' "$E4T_DIR/refused.txt" || e4t_fail "no reason given"
 echo "PASS"
