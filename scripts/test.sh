@@ -6,6 +6,10 @@
 # logs of failing tests and ends with one line "N passed, N failed".
 # E4_TEST_QUICK=1 skips the sanitizer and valgrind passes.
 set -u
+# Debian's own tools first: a python3 shim earlier in PATH (pyenv) costs
+# seconds per call and lacks python3-cryptography.
+PATH="/usr/bin:/usr/sbin:/bin:/sbin:$PATH"
+export PATH
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 sh scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
