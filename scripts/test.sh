@@ -47,7 +47,7 @@ build_and_check() {
 	fi
 	find "$dir" -name '*.trs' -delete
 	echo "== $label: make check"
-	(cd "$dir" && make -j"$(nproc)" check >check.log 2>&1)
+	(cd "$dir" && make -j"$(($(nproc) * 2))" check >check.log 2>&1)
 	status=$?
 	before=$failed
 	count_results "$label" "$dir"
