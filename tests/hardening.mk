@@ -70,3 +70,11 @@ if ENABLE_C2
 TESTS += tests/fault/rotation-chaos.sh
 endif
 EXTRA_DIST += tests/fault/rotation-chaos.sh tests/fault/chaos-check.py
+
+if ENABLE_PLUGIN
+if ENABLE_C2
+# A malicious authenticated client against the broker with the plugin.
+TESTS += tests/attack/attack.sh
+endif
+endif
+EXTRA_DIST += tests/attack/attack.sh
