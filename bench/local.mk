@@ -1,12 +1,21 @@
 ## bench/: benchmark programs, run by `make bench` (not part of make check).
 EXTRA_PROGRAMS = bench/bench-sdk
+if HAVE_LIBMOSQ
+EXTRA_PROGRAMS += bench/bench-broker
+bench_bench_broker_SOURCES = bench/bench-broker.c
+bench_bench_broker_CFLAGS = $(AM_CFLAGS) $(MOSQ_CFLAGS)
+bench_bench_broker_LDADD = sdk/libe4core.la $(MOSQ_LIBS)
+endif
 bench_bench_sdk_SOURCES = bench/bench-sdk.c
 bench_bench_sdk_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(SODIUM_CFLAGS)
 bench_bench_sdk_LDADD = sdk/libe4core.la $(OPENSSL_LIBS) $(SODIUM_LIBS)
 CLEANFILES += $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/run.sh
+EXTRA_DIST += bench/run.sh bench/broker.sh
 
 bench_programs = bench/bench-sdk
+if HAVE_LIBMOSQ
+bench_programs += bench/bench-broker
+endif
 bench: $(bench_programs)
-	BENCH_DIR=$(top_builddir)/bench sh $(top_srcdir)/bench/run.sh
+	BENCH_DIR=$(abs_top_builddir)/bench BUILD_DIR=$(abs_top_builddir) SRC_DIR=$(abs_top_srcdir) sh $(top_srcdir)/bench/run.sh
 .PHONY: bench

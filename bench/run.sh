@@ -27,3 +27,8 @@ if command -v valgrind >/dev/null 2>&1; then
 	done
 	rm -rf "$tmp"
 fi
+
+if [ -n "${BUILD_DIR:-}" ] && [ -x "$dir/bench-broker" ] && [ -f "$BUILD_DIR/plugin/.libs/mosquitto_e4.so" ]; then
+	echo "## Broker throughput, plugin vs plain broker (interleaved)"
+	sh "$SRC_DIR/bench/broker.sh" "$BUILD_DIR" "$SRC_DIR"
+fi

@@ -8,10 +8,15 @@ EXTRA_DIST += \
 	tests/sdk/check-no-heap-selftest.sh \
 	tests/fuzz/fuzz_e4.c \
 	tests/fuzz/make_corpus.py \
-	tests/fuzz/regressions
+	tests/fuzz/regressions \
+	tests/integration/lib.sh
 
 # The no-heap check must really look at objects: prove it refuses malloc.
 TESTS += tests/sdk/check-no-heap-selftest.sh
+
+$(VEC_DIR)/public/vectors.h: $(srcdir)/$(VEC_DIR)/e4v1-public.json $(srcdir)/$(VEC_DIR)/gen_vectors.py
+	$(AM_V_GEN)$(MKDIR_P) $(VEC_DIR)/public && \
+	$(PYTHON3) $(srcdir)/$(VEC_DIR)/gen_vectors.py $(srcdir)/$(VEC_DIR)/e4v1-public.json $@
 
 if HAVE_CHECK
 # Vector headers are generated in the build tree (never committed):
@@ -21,10 +26,6 @@ VEC_SEED2 = ci-seed-2
 BUILT_SOURCES += $(VEC_DIR)/public/vectors.h
 CLEANFILES += $(VEC_DIR)/public/vectors.h $(VEC_DIR)/seed2/vectors.h \
 	$(VEC_DIR)/$(VEC_SEED2).json
-
-$(VEC_DIR)/public/vectors.h: $(srcdir)/$(VEC_DIR)/e4v1-public.json $(srcdir)/$(VEC_DIR)/gen_vectors.py
-	$(AM_V_GEN)$(MKDIR_P) $(VEC_DIR)/public && \
-	$(PYTHON3) $(srcdir)/$(VEC_DIR)/gen_vectors.py $(srcdir)/$(VEC_DIR)/e4v1-public.json $@
 
 $(VEC_DIR)/$(VEC_SEED2).json: $(srcdir)/$(VEC_DIR)/e4vectors.py
 	$(AM_V_GEN)$(MKDIR_P) $(VEC_DIR) && \
@@ -89,10 +90,10 @@ FUZZ_SDK_SRCS = $(srcdir)/sdk/src/util.c $(srcdir)/sdk/src/siv.c $(srcdir)/sdk/s
 	$(srcdir)/sdk/src/store/file.c
 FUZZ_FLAGS = -g -O1 -std=c99 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-DHAVE_CONFIG_H -I$(top_builddir) -I$(top_srcdir)/sdk/include -I$(top_srcdir)/sdk/src \
-	$(OPENSSL_CFLAGS) $(SODIUM_CFLAGS)
+	-I$(VEC_DIR)/public $(OPENSSL_CFLAGS) $(SODIUM_CFLAGS)
 FUZZ_SECONDS = 20
 
-$(FUZZ_BINS): $(srcdir)/tests/fuzz/fuzz_e4.c $(FUZZ_SDK_SRCS)
+$(FUZZ_BINS): $(srcdir)/tests/fuzz/fuzz_e4.c $(FUZZ_SDK_SRCS) $(VEC_DIR)/public/vectors.h
 	@test -n "$(CLANG)" || { echo "make fuzz needs clang" >&2; exit 1; }
 	$(AM_V_CC)$(MKDIR_P) tests/fuzz && t=`basename $@` && \
 	$(CLANG) $(FUZZ_FLAGS) -DFUZZ_TARGET=FUZZ_$${t#fuzz_} -o $@ \

@@ -100,6 +100,9 @@ static int recv_command(struct e4_client *c, const uint8_t *frame, size_t frame_
 	err = e4_command_digest(digest, frame, frame_len);
 	if (err == 0)
 		err = check_ts(c, &w, ts);
+	/* Authenticated and within policy: C2 time, even if the command is refused. */
+	if (err == 0 && ts > c->time_floor)
+		c->time_floor = ts;
 	if (err == 0)
 		err = check_monotonic(c, ts, digest);
 	if (err == 0)
@@ -206,9 +209,14 @@ static int recv_message(struct e4_client *c, uint8_t *out, size_t out_cap, size_
 		err = open_message(c, out, hash, &w, frame, frame_len);
 	if (err != 0)
 		return err;
-	/* The authenticated SIV tag, bound to the topic, identifies the frame. */
+	/*
+	 * The authenticated SIV tag, bound to the topic (and in pubkey mode to
+	 * the signer: two senders of the same plaintext in the same second
+	 * have equal tags), identifies the frame.
+	 */
 	for (i = 0; i < 16; i++)
-		digest[i] = (uint8_t)(frame[tag_at + i] ^ hash[i]);
+		digest[i] = (uint8_t)(frame[tag_at + i] ^ hash[i] ^
+		                      (c->mode == E4_MODE_PUBKEY ? frame[E4_TIMESTAMP_LEN + i] : 0));
 	err = e4_replay_check(&c->replay, digest, ts, w.have_clock ? w.now : c->time_floor,
 	                      c->cfg.max_age);
 	if (err != 0) {

@@ -270,7 +270,7 @@ static int report_command(const char *prog, const struct tool_args *a, struct to
 	int rc = TOOL_OK;
 
 	if (err == 0)
-		tool_describe_command(info, 0);
+		tool_describe_command(stdout, "", info, 0);
 	else
 		tool_err(prog, "command 0x%02x refused: %s", (unsigned)info->command, e4_strerror(err));
 	if (info->has_ack && e4_client_ack(&d->client, ack, sizeof(ack), &ack_len) == 0) {

@@ -2,6 +2,7 @@
  * devstore.c - a device's state in a store file (the SDK's file backend):
  * locking, loading with the right mode, saving, and describing commands.
  */
+#define _POSIX_C_SOURCE 200809L
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tool.h"
 
@@ -60,6 +62,30 @@ void tool_device_config(struct tool_device *d, enum e4_mode mode)
 	d->cfg.store_buf_cap = sizeof(d->store_buf);
 }
 
+/* Records (compare 0) the store file identity, or says (compare 1) whether it is unchanged. */
+static int file_stat(struct tool_device *d, int compare)
+{
+	struct stat st;
+	int same;
+
+	if (stat(d->file.path, &st) != 0) {
+		d->have_stat = 0;
+		return 0;
+	}
+	same = d->have_stat && d->st_dev == (uint64_t)st.st_dev && d->st_ino == (uint64_t)st.st_ino &&
+	       d->st_size == (uint64_t)st.st_size && d->st_mtime_s == (int64_t)st.st_mtim.tv_sec &&
+	       d->st_mtime_ns == (int64_t)st.st_mtim.tv_nsec;
+	if (!compare) {
+		d->have_stat = 1;
+		d->st_dev = (uint64_t)st.st_dev;
+		d->st_ino = (uint64_t)st.st_ino;
+		d->st_size = (uint64_t)st.st_size;
+		d->st_mtime_s = (int64_t)st.st_mtim.tv_sec;
+		d->st_mtime_ns = (int64_t)st.st_mtim.tv_nsec;
+	}
+	return same;
+}
+
 /* Loads the blob, picks the mode it records, and deserialises it. */
 static int load_blob(struct tool_device *d)
 {
@@ -79,10 +105,13 @@ static int load_blob(struct tool_device *d)
 		d->loaded = err == 0;
 	}
 	e4_wipe(d->store_buf, sizeof(d->store_buf));
+	if (err == 0)
+		file_stat(d, 0);
 	return err;
 }
 
-int tool_device_lock_load(const char *prog, struct tool_device *d)
+/* Locks the store, then loads it always (force) or only when it changed. */
+static int lock_and_load(const char *prog, struct tool_device *d, int force)
 {
 	int err = e4_store_file_lock(&d->file);
 
@@ -90,7 +119,7 @@ int tool_device_lock_load(const char *prog, struct tool_device *d)
 		tool_err(prog, "cannot lock store %s: %s", d->file.path, e4_strerror(err));
 		return TOOL_FAIL;
 	}
-	err = load_blob(d);
+	err = force || !d->loaded || !file_stat(d, 1) ? load_blob(d) : 0;
 	if (err != 0) {
 		tool_device_unlock(d);
 		if (err == E4_ERR_NOT_FOUND)
@@ -106,8 +135,20 @@ int tool_device_lock_load(const char *prog, struct tool_device *d)
 	return TOOL_OK;
 }
 
+int tool_device_lock_load(const char *prog, struct tool_device *d)
+{
+	return lock_and_load(prog, d, 1);
+}
+
+int tool_device_lock_sync(const char *prog, struct tool_device *d)
+{
+	return lock_and_load(prog, d, 0);
+}
+
 void tool_device_unlock(struct tool_device *d)
 {
+	if (d->file.lock_fd >= 0 && d->loaded)
+		file_stat(d, 0);
 	e4_store_file_unlock(&d->file);
 }
 
@@ -136,14 +177,14 @@ static const char *const command_done[] = {
 	[E4_CMD_HEARTBEAT] = "heartbeat",
 };
 
-void tool_describe_command(const struct e4_recv_info *info, int err)
+void tool_describe_command(FILE *f, const char *prefix, const struct e4_recv_info *info, int err)
 {
 	char hex[2 * E4_HASH_LEN + 1] = "";
 	uint32_t c = info->command;
 
 	if (c >= sizeof(command_done) / sizeof(command_done[0])) {
-		printf("command 0x%02x refused: %s\n", (unsigned)c, e4_strerror(err));
-		fflush(stdout);
+		fprintf(f, "%scommand 0x%02x refused: %s\n", prefix, (unsigned)c, e4_strerror(err));
+		fflush(f);
 		return;
 	}
 	if (c == E4_CMD_REMOVE_TOPIC || c == E4_CMD_SET_TOPIC_KEY || c == E4_CMD_SET_TOPIC_KEY_NEXT)
@@ -151,8 +192,8 @@ void tool_describe_command(const struct e4_recv_info *info, int err)
 	else if (c == E4_CMD_REMOVE_PUBKEY || c == E4_CMD_SET_PUBKEY)
 		e4_hex_encode(hex, info->sender, E4_ID_LEN);
 	if (err == 0)
-		printf("%s%s%s\n", command_done[c], hex[0] ? " " : "", hex);
+		fprintf(f, "%s%s%s%s\n", prefix, command_done[c], hex[0] ? " " : "", hex);
 	else
-		printf("command 0x%02x refused: %s\n", (unsigned)c, e4_strerror(err));
-	fflush(stdout);
+		fprintf(f, "%scommand 0x%02x refused: %s\n", prefix, (unsigned)c, e4_strerror(err));
+	fflush(f);
 }

@@ -83,6 +83,10 @@ int main(int argc, char **argv)
 	}
 	cmd = lookup(argc - 1, argv + 1, &used);
 	if (cmd == NULL && strcmp(argv[1], "device") == 0) {
+		if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-?") == 0)) {
+			usage(stdout);
+			return TOOL_OK;
+		}
 		if (argc > 2)
 			fprintf(stderr, "e4: unknown device subcommand '%s' (see e4 --help)\n", argv[2]);
 		else

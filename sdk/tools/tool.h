@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "e4/e4.h"
 #include "e4/store.h"
@@ -126,6 +127,9 @@ struct tool_device {
 	struct e4_replay_slot replay[TOOL_REPLAY_CAP];
 	struct e4_pubkey_slot pubkeys[TOOL_PUBKEYS_CAP];
 	uint8_t store_buf[E4_STATE_BLOB_LEN(TOOL_TOPICS_CAP, TOOL_PUBKEYS_CAP)];
+	int have_stat;        /* the store file as last loaded or saved */
+	uint64_t st_dev, st_ino, st_size;
+	int64_t st_mtime_s, st_mtime_ns;
 	int use_fixed_time;   /* the clock returns fixed_time instead of the system clock */
 	uint64_t fixed_time;
 	int loaded;
@@ -143,10 +147,16 @@ void tool_device_config(struct tool_device *d, enum e4_mode mode);
  */
 int tool_device_lock_load(const char *prog, struct tool_device *d);
 void tool_device_unlock(struct tool_device *d);
+/*
+ * Locks the store and reloads it only when another process changed the
+ * file since this one last loaded or saved it (so the replay cache
+ * survives); TOOL_OK or TOOL_FAIL after a message.
+ */
+int tool_device_lock_sync(const char *prog, struct tool_device *d);
 /* Saves the device state (the lock should be held). */
 int tool_device_save(const char *prog, struct tool_device *d);
 
-/* Describes an applied command on stdout (never a key). */
-void tool_describe_command(const struct e4_recv_info *info, int err);
+/* Describes an applied or refused command on f, after prefix (never a key). */
+void tool_describe_command(FILE *f, const char *prefix, const struct e4_recv_info *info, int err);
 
 #endif /* E4_TOOL_H */

@@ -253,7 +253,7 @@ int run_suites(Suite *const *suites, size_t n)
 	sr = srunner_create(suites[0]);
 	for (i = 1; i < n; i++)
 		srunner_add_suite(sr, suites[i]);
-	srunner_run_all(sr, CK_NORMAL);
+	srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

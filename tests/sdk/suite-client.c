@@ -134,7 +134,7 @@ END_TEST
 
 START_TEST(protect_reports_needed_size_on_bufsize)
 {
-	uint8_t k[32], out[64];
+	uint8_t k[32], out[64] = { 0 };
 	size_t len = 0;
 	struct fixture f;
 
@@ -340,6 +340,39 @@ START_TEST(full_table_rekeys_in_place_without_transition)
 }
 END_TEST
 
+START_TEST(full_table_evicts_the_old_key_that_expires_first)
+{
+	uint8_t k[32], a2[32], b2[32], a1[32], b1[32];
+	char topic[16];
+	struct fixture f;
+	int i;
+
+	fx_bytes(a1, sizeof(a1), 201);
+	fx_bytes(b1, sizeof(b1), 202);
+	fx_bytes(a2, sizeof(a2), 203);
+	fx_bytes(b2, sizeof(b2), 204);
+	fx_init(&f, dev_id, dev_key, T0, 0);
+	ck_assert_int_eq(e4_client_set_topic_key(&f.c, "t", a1), 0);
+	ck_assert_int_eq(e4_client_set_topic_key(&f.c, "u", b1), 0);
+	/* t rekeyed first, u later: t's old key expires first. */
+	ck_assert_int_eq(e4_client_set_topic_key(&f.c, "t", a2), 0);
+	f.now = T0 + 10;
+	ck_assert_int_eq(e4_client_set_topic_key(&f.c, "u", b2), 0);
+	for (i = 0; i < FX_TOPICS - 4; i++) {
+		fx_bytes(k, sizeof(k), (unsigned)i);
+		snprintf(topic, sizeof(topic), "%d", i);
+		ck_assert_int_eq(e4_client_set_topic_key(&f.c, topic, k), 0);
+	}
+	/* The table is full: a new topic takes the slot of t's old key. */
+	ck_assert_int_eq(e4_client_set_topic_key(&f.c, "v", k), 0);
+	ck_assert_int_eq(deliver(&f, a1, f.now), E4_ERR_AUTH);
+	ck_assert_int_eq(deliver(&f, a2, f.now), 0);
+	ck_assert_int_eq(e4_client_set_topic_key(&f.c, "w", k), 0);
+	ck_assert_int_eq(e4_client_set_topic_key(&f.c, "z", k), E4_ERR_TABLE_FULL);
+	e4_client_wipe(&f.c);
+}
+END_TEST
+
 START_TEST(many_topics_round_trip_through_the_key_cache)
 {
 	uint8_t k[32], frame[E4_PROTECTED_LEN(8)], out[8];
@@ -410,6 +443,7 @@ Suite *suite_client(void)
 	tcase_add_test(tk, transition_period_follows_the_config);
 	tcase_add_test(tk, setting_the_same_topic_key_changes_nothing);
 	tcase_add_test(tk, full_table_rekeys_in_place_without_transition);
+	tcase_add_test(tk, full_table_evicts_the_old_key_that_expires_first);
 	tcase_add_test(tk, many_topics_round_trip_through_the_key_cache);
 	suite_add_tcase(s, tk);
 	return s;

@@ -158,6 +158,27 @@ START_TEST(heartbeat_advances_the_clockless_time_floor)
 }
 END_TEST
 
+START_TEST(refused_but_authenticated_command_still_advances_the_floor)
+{
+	uint8_t args[2] = { 0 };
+	struct fixture f;
+
+	setup(&f, FX_CLOCKLESS);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0, E4_CMD_HEARTBEAT, NULL, 0), 0);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0 + 1000, 0x42, NULL, 0), E4_ERR_UNKNOWN_COMMAND);
+	ck_assert_uint_eq(f.c.time_floor, T0 + 1000);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0 + 2000, E4_CMD_HEARTBEAT, args, 2),
+	                 E4_ERR_COMMAND_LENGTH);
+	ck_assert_uint_eq(f.c.time_floor, T0 + 2000);
+	ck_assert_int_eq(deliver(&f, T0 + 1300), E4_ERR_TOO_OLD);
+	/* Unauthenticated frames never move it. */
+	ck_assert_int_eq(fx_send(&f, topic_key, T0 + 9000, E4_CMD_HEARTBEAT, NULL, 0),
+	                 E4_ERR_AUTH);
+	ck_assert_uint_eq(f.c.time_floor, T0 + 2000);
+	e4_client_wipe(&f.c);
+}
+END_TEST
+
 START_TEST(failing_clock_falls_back_to_the_time_floor)
 {
 	struct fixture f;
@@ -205,6 +226,7 @@ Suite *suite_clock(void)
 	tcase_add_test(tl, clockless_device_accepts_any_time_before_its_first_command);
 	tcase_add_test(tl, clockless_time_is_the_newest_authenticated_command);
 	tcase_add_test(tl, heartbeat_advances_the_clockless_time_floor);
+	tcase_add_test(tl, refused_but_authenticated_command_still_advances_the_floor);
 	tcase_add_test(tl, failing_clock_falls_back_to_the_time_floor);
 	tcase_add_test(tl, clockless_transition_runs_on_command_time);
 	suite_add_tcase(s, tl);

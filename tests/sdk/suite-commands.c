@@ -288,6 +288,52 @@ START_TEST(next_topic_key_for_an_unknown_topic_does_not_protect)
 }
 END_TEST
 
+START_TEST(second_rekey_during_a_transition_drops_the_oldest_key)
+{
+	uint8_t k1[32], k2[32], k3[32], args[48];
+	struct fixture f;
+
+	fx_bytes(k1, sizeof(k1), 1);
+	fx_bytes(k2, sizeof(k2), 2);
+	fx_bytes(k3, sizeof(k3), 3);
+	fx_init(&f, dev_id, dev_key, T0, 0);
+	ck_assert_int_eq(e4_client_set_topic_key(&f.c, "x", k1), 0);
+	topic_args(args, "x", k2);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0, E4_CMD_SET_TOPIC_KEY, args, 48), 0);
+	topic_args(args, "x", k3);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0 + 1, E4_CMD_SET_TOPIC_KEY, args, 48), 0);
+	ck_assert_int_eq(fx_protected_with(&f, "x", k3), 0);
+	ck_assert_int_eq(deliver(&f, "x", k2, T0 + 1), 0);
+	ck_assert_int_eq(deliver(&f, "x", k1, T0 + 1), E4_ERR_AUTH);
+	e4_client_wipe(&f.c);
+}
+END_TEST
+
+START_TEST(a_new_next_key_replaces_the_announced_one)
+{
+	uint8_t k1[32], k2[32], k3[32], args[48];
+	struct fixture f;
+
+	fx_bytes(k1, sizeof(k1), 1);
+	fx_bytes(k2, sizeof(k2), 2);
+	fx_bytes(k3, sizeof(k3), 3);
+	fx_init(&f, dev_id, dev_key, T0, 0);
+	ck_assert_int_eq(e4_client_set_topic_key(&f.c, "x", k1), 0);
+	topic_args(args, "x", k2);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0, E4_CMD_SET_TOPIC_KEY_NEXT, args, 48), 0);
+	topic_args(args, "x", k3);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0 + 1, E4_CMD_SET_TOPIC_KEY_NEXT, args, 48), 0);
+	ck_assert_int_eq(deliver(&f, "x", k3, T0 + 1), 0);
+	ck_assert_int_eq(deliver(&f, "x", k2, T0 + 1), E4_ERR_AUTH);
+	/* Announcing the current key changes nothing. */
+	topic_args(args, "x", k1);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0 + 2, E4_CMD_SET_TOPIC_KEY_NEXT, args, 48), 0);
+	ck_assert_int_eq(deliver(&f, "x", k3, T0 + 2), 0);
+	ck_assert_int_eq(fx_protected_with(&f, "x", k1), 0);
+	e4_client_wipe(&f.c);
+}
+END_TEST
+
 START_TEST(set_id_key_old_key_works_until_first_command_under_new_key)
 {
 	uint8_t k2[32], k3[32];
@@ -364,6 +410,31 @@ START_TEST(same_command_frame_is_never_applied_twice)
 	ck_assert_int_eq(fx_command(&f, frame, len, NULL), E4_ERR_COMMAND_STALE);
 	ck_assert_uint_eq(e4_client_topic_count(&f.c), 0);
 	e4_client_wipe(&f.c);
+}
+END_TEST
+
+START_TEST(same_command_frame_is_refused_after_a_reload)
+{
+	uint8_t k[32], args[48], frame[E4_PROTECTED_LEN(49)];
+	size_t len;
+	struct fixture f, g;
+
+	fx_bytes(k, sizeof(k), 1);
+	topic_args(args, "x", k);
+	fx_init(&f, dev_id, dev_key, T0, FX_STORE);
+	fx_cmd_seal(frame, sizeof(frame), &len, dev_key, T0, E4_CMD_SET_TOPIC_KEY, args, 48);
+	ck_assert_int_eq(fx_command(&f, frame, len, NULL), 0);
+	/* A rebooted device loads its state and still refuses the frame. */
+	fx_init(&g, dev_id, dev_key, T0, FX_STORE);
+	memcpy(g.mem_buf, f.mem_buf, f.mem.len);
+	g.mem.len = f.mem.len;
+	ck_assert_int_eq(e4_client_load(&g.c, &g.cfg), 0);
+	ck_assert_int_eq(fx_command(&g, frame, len, NULL), E4_ERR_COMMAND_REPLAY);
+	ck_assert_int_eq(fx_send(&g, dev_key, T0 - 1, E4_CMD_RESET_TOPICS, NULL, 0),
+	                 E4_ERR_COMMAND_STALE);
+	ck_assert_uint_eq(e4_client_topic_count(&g.c), 1);
+	e4_client_wipe(&f.c);
+	e4_client_wipe(&g.c);
 }
 END_TEST
 
@@ -457,6 +528,8 @@ Suite *suite_commands(void)
 	tcase_add_test(te, set_topic_key_command_keeps_the_old_key_during_the_transition);
 	tcase_add_test(te, next_topic_key_decrypts_but_protects_only_after_set_topic_key);
 	tcase_add_test(te, next_topic_key_for_an_unknown_topic_does_not_protect);
+	tcase_add_test(te, second_rekey_during_a_transition_drops_the_oldest_key);
+	tcase_add_test(te, a_new_next_key_replaces_the_announced_one);
 	tcase_add_test(te, set_id_key_old_key_works_until_first_command_under_new_key);
 	tcase_add_test(te, set_id_key_with_the_current_key_keeps_no_previous_key);
 	tcase_add_test(te, applied_commands_are_persisted_and_reload);
@@ -464,6 +537,7 @@ Suite *suite_commands(void)
 	suite_add_tcase(s, te);
 	tcase_add_test(tm, older_command_is_stale_even_without_a_clock);
 	tcase_add_test(tm, same_command_frame_is_never_applied_twice);
+	tcase_add_test(tm, same_command_frame_is_refused_after_a_reload);
 	tcase_add_test(tm, burst_of_commands_with_one_timestamp_is_limited);
 	suite_add_tcase(s, tm);
 	suite_add_tcase(s, vectors_tcase_symkey_commands());

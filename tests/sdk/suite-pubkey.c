@@ -176,6 +176,31 @@ START_TEST(forged_signature_is_refused_and_output_wiped)
 }
 END_TEST
 
+START_TEST(identical_messages_from_two_senders_are_not_replays)
+{
+	uint8_t fa[E4_PK_PROTECTED_LEN(5)], fb[E4_PK_PROTECTED_LEN(5)], out[16];
+	size_t la, lb, out_len;
+	struct dev a, b, d;
+	struct fixture f;
+
+	dev_new(&a, 1);
+	dev_new(&b, 2);
+	dev_new(&d, 3);
+	setup(&f, &d, NULL, 0);
+	ck_assert_int_eq(e4_client_set_pubkey(&f.c, a.id, a.pub), 0);
+	ck_assert_int_eq(e4_client_set_pubkey(&f.c, b.id, b.pub), 0);
+	/* Same topic key, timestamp and plaintext: the SIV tags are equal. */
+	la = message_from(&a, T0, fa, sizeof(fa));
+	lb = message_from(&b, T0, fb, sizeof(fb));
+	ck_assert_mem_eq(fa + 24, fb + 24, 16);
+	ck_assert_int_eq(fx_unprotect(&f, out, sizeof(out), &out_len, "t", fa, la), 0);
+	ck_assert_int_eq(fx_unprotect(&f, out, sizeof(out), &out_len, "t", fb, lb), 0);
+	ck_assert_int_eq(fx_unprotect(&f, out, sizeof(out), &out_len, "t", fa, la), E4_ERR_REPLAY);
+	ck_assert_int_eq(fx_unprotect(&f, out, sizeof(out), &out_len, "t", fb, lb), E4_ERR_REPLAY);
+	e4_client_wipe(&f.c);
+}
+END_TEST
+
 START_TEST(commands_need_the_c2_key)
 {
 	struct dev a;
@@ -354,6 +379,7 @@ Suite *suite_pubkey(void)
 	tcase_add_test(tm, empty_pubkey_message_is_accepted);
 	tcase_add_test(tm, unknown_sender_is_refused_unless_accepted_by_config);
 	tcase_add_test(tm, forged_signature_is_refused_and_output_wiped);
+	tcase_add_test(tm, identical_messages_from_two_senders_are_not_replays);
 	tcase_add_test(tm, pubkey_table_reports_full_and_replaces_entries);
 	tcase_add_test(tm, pubkey_functions_are_refused_in_symkey_mode);
 	suite_add_tcase(s, tm);

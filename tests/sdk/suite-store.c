@@ -328,6 +328,7 @@ START_TEST(corrupt_state_file_loads_as_format_error)
 		blob[i] ^= 0x10;
 	}
 	/* An oversized file does not fit the buffer: also a format error. */
+	memset(blob + len, 0, sizeof(blob) - len);
 	fd = open(e.path, O_WRONLY | O_TRUNC);
 	ck_assert_int_ge(fd, 0);
 	for (i = 0; i < 3; i++)
@@ -431,14 +432,51 @@ END_TEST
 #define KILL_STATES 4
 #define KILL_ROUNDS 200
 
-/* Saves the states in a loop until killed (the child's whole life). */
-static void saver_loop(struct file_env *e, uint8_t blobs[][FX_BLOB_CAP], const size_t *lens)
+/* Saves the states in a loop until killed, reporting each save on fd. */
+static void saver_loop(struct file_env *e, uint8_t blobs[][FX_BLOB_CAP], const size_t *lens,
+                       int fd)
 {
 	unsigned i;
 
-	for (i = 1;; i++)
+	for (i = 1;; i++) {
 		if (e->store.save(e->store.ctx, blobs[i % KILL_STATES], lens[i % KILL_STATES]) != 0)
 			_exit(3);
+		if (write(fd, "s", 1) != 1)
+			_exit(4);
+	}
+}
+
+/* Reads exactly n bytes from fd (0), or fails (-1). */
+static int read_all(int fd, char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = read(fd, buf, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		buf += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Saves blob a few times; returns the mean duration of one save in µs. */
+static uint32_t time_saves(struct file_env *e, const uint8_t *blob, size_t len)
+{
+	struct timespec t0, t1;
+	int64_t us;
+	int i;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &t0), 0);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(e->store.save(e->store.ctx, blob, len), 0);
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &t1), 0);
+	us = ((int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000) / 5;
+	if (us > 200000)
+		us = 200000;
+	return (uint32_t)us + 1;
 }
 
 START_TEST(file_survives_sigkill_at_random_moments)
@@ -447,7 +485,9 @@ START_TEST(file_survives_sigkill_at_random_moments)
 	uint8_t back[FX_BLOB_CAP];
 	size_t lens[KILL_STATES], len;
 	unsigned seen[KILL_STATES] = { 0 }, distinct = 0;
-	uint32_t rng = 20251125u;
+	uint32_t rng = 20251125u, save_us;
+	unsigned mid_save = 0;
+	char tmp[320];
 	struct file_env e;
 	struct fixture f;
 	int round, s, status;
@@ -458,21 +498,35 @@ START_TEST(file_survives_sigkill_at_random_moments)
 		add_topics(&f, 1 + s, 20 + (unsigned)s);
 		lens[s] = snapshot(&f, blobs[s], sizeof(blobs[s]));
 	}
-	ck_assert_int_eq(e.store.save(e.store.ctx, blobs[0], lens[0]), 0);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", e.path);
+	/* Kill moments are scaled to how slow a save is here. */
+	save_us = time_saves(&e, blobs[0], lens[0]);
 	for (round = 0; round < KILL_ROUNDS; round++) {
 		struct timespec ts = { 0, 0 };
-		pid_t pid = fork();
+		char done[4];
+		int p[2];
+		pid_t pid;
 
+		ck_assert_int_eq(pipe(p), 0);
+		pid = fork();
 		ck_assert_int_ge(pid, 0);
-		if (pid == 0)
-			saver_loop(&e, blobs, lens);
+		if (pid == 0) {
+			close(p[0]);
+			saver_loop(&e, blobs, lens, p[1]);
+		}
+		close(p[1]);
+		/* Let the child finish 0 to 3 saves, then kill it within the next one or two. */
 		rng = rng * 1103515245u + 12345u;
-		ts.tv_nsec = (long)((rng >> 8) % 4000u) * 1000L;
+		ck_assert_int_eq(read_all(p[0], done, (rng >> 8) % 4), 0);
+		rng = rng * 1103515245u + 12345u;
+		ts.tv_nsec = (long)((rng >> 8) % (2 * save_us + 100)) * 1000L;
 		nanosleep(&ts, NULL);
 		ck_assert_int_eq(kill(pid, SIGKILL), 0);
 		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		close(p[0]);
 		ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 		              "saver ended on its own (status %d)", status);
+		mid_save += access(tmp, F_OK) == 0;
 		len = 0;
 		ck_assert_int_eq(file_load(&e, back, sizeof(back), &len), 0);
 		for (s = 0; s < KILL_STATES; s++)
@@ -482,8 +536,11 @@ START_TEST(file_survives_sigkill_at_random_moments)
 		if (seen[s]++ == 0)
 			distinct++;
 	}
-	/* The child really did save: the file was found in several states. */
+	/* The child really did save, and kills landed inside saves. */
+	fprintf(stderr, "sigkill test: %d kills, %u inside a save, %u states seen\n",
+	        KILL_ROUNDS, mid_save, distinct);
 	ck_assert_uint_ge(distinct, 2);
+	ck_assert_uint_ge(mid_save, 1);
 	e4_client_wipe(&f.c);
 	fx_scratch_remove(e.dir);
 }

@@ -140,4 +140,22 @@ for c in hash-topic id protect unprotect keygen "device init" "device show" "dev
 done
 "$E4" protect --help | grep -q -- "--key-file FILE" || e4t_fail "help lacks --key-file"
 pass
+
+e4t_say "e4(1) documents every long option of every subcommand"
+MAN="$top_srcdir/man/e4.1"
+cmds="hash-topic id protect unprotect keygen"
+cmds="$cmds device:init device:show device:protect device:unprotect device:set-topic-key device:remove-topic device:set-pubkey"
+"$E4" sub --help >/dev/null 2>&1 && cmds="$cmds sub pub"
+n=0
+for c in $cmds; do
+	# shellcheck disable=SC2046
+	for o in $("$E4" $(echo "$c" | tr : ' ') --help | grep -o -- '--[a-z0-9-]*' | sort -u); do
+		[ "$o" = --help ] && continue
+		grep -q "Fl \\\\-${o#--}\\>" "$MAN" || e4t_fail "e4.1 does not document $o of $c"
+		n=$((n + 1))
+	done
+	grep -q "Cm $(echo "$c" | tr : ' ')" "$MAN" || e4t_fail "e4.1 does not document $c"
+done
+[ "$n" -gt 40 ] || e4t_fail "only $n options found in the help texts"
+pass
 done_checks

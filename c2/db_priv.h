@@ -1,0 +1,32 @@
+/*
+ * db_priv.h - the SQLite connection shared by db.c and db_outbox.c.
+ */
+#ifndef C2_DB_PRIV_H
+#define C2_DB_PRIV_H
+
+#include <sqlite3.h>
+
+#include "c2.h"
+
+#define DB_CACHE 96
+
+struct c2_db {
+	sqlite3 *h;
+	uint8_t mk[C2_MASTER_KEY_LEN];
+	struct { const char *sql; sqlite3_stmt *st; } cache[DB_CACHE];
+};
+
+/* Cached statement for a string literal (reset, bindings cleared). */
+sqlite3_stmt *c2__st(struct c2_db *db, const char *sql);
+/* Steps a statement without result rows. */
+int c2__done(struct c2_db *db, sqlite3_stmt *st);
+/* Associated data "what:<hex row>" of a sealed value. */
+void c2__ad(char *out, size_t cap, const char *what, const uint8_t *row, size_t len);
+/* Binds plain sealed under the master key (NULL binds NULL). */
+int c2__bind_sealed(struct c2_db *db, sqlite3_stmt *st, int idx, const uint8_t *plain,
+                    size_t len, const char *ad);
+/* Opens a sealed column into exactly len bytes. */
+int c2__col_sealed(struct c2_db *db, sqlite3_stmt *st, int col, uint8_t *out, size_t len,
+                   const char *ad);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * engine.h - the C2 engine: key-management operations (commands.c),
+ * reliable delivery (outbox.c), automation (auto.c) and the transport
+ * seam that the MQTT module (mqtt.c) or a test fake fills in.
+ */
+#ifndef C2_ENGINE_H
+#define C2_ENGINE_H
+
+#include "c2.h"
+
+/*
+ * Transport: publish() sends len bytes on topic and sets *mid (message
+ * id for the QoS acknowledgement); returns 0, or -1 when not connected.
+ */
+struct c2_transport {
+	int (*publish)(void *ctx, const char *topic, const uint8_t *payload, size_t len,
+	               int qos, int *mid);
+	void *ctx;
+};
+
+#define C2_LEGACY_MAX 1024
+#define C2_TICK_MAX   512     /* commands published per tick at most */
+#define C2_KEEP_DONE  (7 * 86400)   /* seconds finished commands stay in the outbox */
+
+/* Daemon state shared by the modules (one per process). */
+struct c2_ctx {
+	struct c2_conf conf;
+	struct c2_db *db;
+	struct c2_transport tr;
+	int connected;                 /* transport is up */
+	long uid;                      /* peer uid of the request being served (audit) */
+	double tokens;                 /* rollout_rate token bucket */
+	int64_t tokens_at;
+	int64_t next_auto;             /* next automation pass (ms) */
+	int64_t next_prune;            /* next removal of old finished commands (ms) */
+	struct { int mid; int64_t seq; } legacy[C2_LEGACY_MAX];   /* awaiting QoS ack */
+	size_t nlegacy;
+	long sent, acked, retried;     /* counters for status */
+};
+
+/* Result of device add: the secret for --export (wipe after use). */
+struct c2_new_device {
+	struct c2_device dev;
+	uint8_t key[E4_ED25519_SK_LEN];  /* symkey: 32-byte key; pubkey: Ed25519 secret */
+	size_t key_len;                  /* 0 when the device registered its public key */
+	uint8_t c2pub[32];               /* pubkey mode */
+};
+
+/* ---- commands.c: operations; each runs in one transaction and audits ---- */
+
+int c2_op_init_db(struct c2_ctx *ctx, char *err, size_t cap);
+int c2_op_device_add(struct c2_ctx *ctx, const char *name, const char *id_hex,
+                     const char *pub_hex, int legacy, struct c2_new_device *out,
+                     char *err, size_t cap);
+int c2_op_device_remove(struct c2_ctx *ctx, const char *name, char *err, size_t cap);
+int c2_op_device_rotate(struct c2_ctx *ctx, const char *name, char *err, size_t cap);
+int c2_op_device_reset(struct c2_ctx *ctx, const char *name, char *err, size_t cap);
+int c2_op_topic_add(struct c2_ctx *ctx, const char *name, char *err, size_t cap);
+int c2_op_topic_remove(struct c2_ctx *ctx, const char *name, char *err, size_t cap);
+int c2_op_topic_rotate(struct c2_ctx *ctx, const char *name, char *err, size_t cap);
+int c2_op_link(struct c2_ctx *ctx, const char *dev, const char *topic, char *err, size_t cap);
+int c2_op_unlink(struct c2_ctx *ctx, const char *dev, const char *topic, char *err, size_t cap);
+int c2_op_c2key_rotate(struct c2_ctx *ctx, char *err, size_t cap);
+int c2_op_heartbeat(struct c2_ctx *ctx, const struct c2_device *d);
+
+/* Appends a command to a device's queue (inside the caller's transaction). */
+int c2_enqueue(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], int code,
+               const uint8_t *args, size_t args_len, const char *topic, int64_t epoch);
+
+/* Pubkey mode: queues SetPubKey with d's current key to every co-member. */
+int c2_pubkey_announce(struct c2_ctx *ctx, const struct c2_device *d);
+
+/* Starts a rotation of topic t (inside the caller's transaction). */
+int c2_rotation_start(struct c2_ctx *ctx, struct c2_topic *t);
+
+/* Activates the rotations whose members all acked or whose timeout passed. */
+void c2_rotation_tick(struct c2_ctx *ctx, int64_t now_s);
+
+/* Publishes the public key of a device (or its removal) to the broker plugin. */
+void c2_plugin_push(struct c2_ctx *ctx, const struct c2_device *d, int remove);
+
+/* Publishes every device public key to the plugin (after a connection). */
+void c2_plugin_sync(struct c2_ctx *ctx);
+
+/* Writes a device store file for the e4 tools (0600, refuses to overwrite). */
+int c2_export_store(const char *path, int mode, const struct c2_new_device *nd,
+                    char *err, size_t cap);
+
+/* ---- outbox.c: delivery ---- */
+
+/* The command key of a device now (symkey: device key; pubkey: derived). */
+int c2_device_cmdkey(struct c2_ctx *ctx, const struct c2_device *d, uint8_t key[E4_KEY_LEN]);
+
+/* Publishes due commands; returns the number published. */
+int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms);
+
+/*
+ * Handles a frame on "e4/<id>/ack".  Returns 0 when it named a command,
+ * -1 (with a specific message in err) when it was refused.
+ */
+int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, size_t len,
+                  char *err, size_t cap);
+
+/* The broker acknowledged message mid (legacy devices are done then). */
+void c2_outbox_published(struct c2_ctx *ctx, int mid);
+
+/* A device came online (plugin event): retry its head command now. */
+void c2_outbox_online(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], int online);
+
+/* The transport (re)connected: retry every command awaiting an ack. */
+void c2_outbox_reconnected(struct c2_ctx *ctx);
+
+/* Handles a JSON event of the plugin ($CONTROL/e4/v1/events). */
+void c2_outbox_event(struct c2_ctx *ctx, const uint8_t *payload, size_t len);
+
+/* ---- auto.c: automation from the configuration ---- */
+
+/* Periodic rotations and heartbeats (runs at most once a second). */
+void c2_auto_tick(struct c2_ctx *ctx, int64_t now_ms);
+
+#endif /* C2_ENGINE_H */

@@ -1,0 +1,412 @@
+/*
+ * outbox.c - reliable delivery.  Commands wait in the outbox (SQLite)
+ * until the device acks them.  Each device has at most one command in
+ * flight (in-order delivery); devices proceed in parallel up to
+ * max_inflight and rollout_rate.  Every attempt is protected afresh with
+ * a per-device monotonic timestamp, recorded (digest, sequence) before it
+ * is published, so a crash at any point loses nothing.
+ */
+#define _POSIX_C_SOURCE 200809L
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "engine.h"
+
+#define FUTURE_BUDGET 30   /* seconds a command timestamp may run ahead of the clock */
+#define STALE_MAX     16   /* stale acks tolerated before a command fails */
+
+/* A frame ready to publish once its transaction committed. */
+struct pending {
+	char topic[E4_CONTROL_TOPIC_CAP];
+	uint8_t frame[E4_PROTECTED_LEN(E4_COMMAND_MAX)];
+	size_t len;
+	int64_t seq;
+	int legacy;
+};
+
+/* State of one scheduling pass. */
+struct pass {
+	struct c2_ctx *ctx;
+	int64_t now_ms;
+	long inflight;
+	long budget;
+	struct pending *out;
+	size_t n;
+};
+
+int c2_device_cmdkey(struct c2_ctx *ctx, const struct c2_device *d, uint8_t key[E4_KEY_LEN])
+{
+	uint8_t pub[32], sk[32];
+	int rc;
+
+	if (ctx->conf.mode == E4_MODE_SYMKEY)
+		return c2_db_device_key(ctx->db, d->id, key, E4_KEY_LEN);
+	rc = c2_db_c2key_get(ctx->db, d->c2key, pub, sk);
+	if (rc == 0)
+		rc = e4_pk_command_key_c2(key, sk, d->pub) == 0 ? 0 : -1;
+	e4_wipe(sk, sizeof(sk));
+	return rc;
+}
+
+/* The command key after `c` is applied, for SetIDKey and SetC2Key (else -1). */
+static int cmdkey_after(struct c2_ctx *ctx, const struct c2_device *d, const struct c2_cmd *c,
+                        uint8_t key[E4_KEY_LEN])
+{
+	struct c2_device nd = *d;
+
+	if (c->code == E4_CMD_SET_ID_KEY && ctx->conf.mode == E4_MODE_SYMKEY &&
+	    c->args_len == E4_KEY_LEN) {
+		memcpy(key, c->args, E4_KEY_LEN);
+		return 0;
+	}
+	if (c->code == E4_CMD_SET_ID_KEY && c->args_len == E4_ED25519_SK_LEN)
+		memcpy(nd.pub, c->args + 32, E4_ED25519_PK_LEN);
+	else if (c->code == E4_CMD_SET_C2_KEY)
+		nd.c2key = c->epoch;
+	else
+		return -1;
+	return c2_device_cmdkey(ctx, &nd, key);
+}
+
+/* Milliseconds to wait for an ack after the given number of attempts. */
+static int64_t backoff_ms(const struct c2_conf *conf, int64_t attempts)
+{
+	int64_t ms = conf->ack_timeout * 1000;
+	int64_t cap = conf->retry_max_interval * 1000;
+
+	while (attempts-- > 0 && ms < cap)
+		ms *= 2;
+	return ms < cap ? ms : cap;
+}
+
+/* Protects command c for device d with a fresh timestamp and records the attempt. */
+static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
+                   struct pending *out)
+{
+	uint8_t key[E4_KEY_LEN], plain[E4_COMMAND_MAX], digest[16];
+	int64_t now_s = p->now_ms / 1000, ts;
+	size_t plen = 0;
+	int rc;
+
+	ts = d->last_ts + 1 > now_s ? d->last_ts + 1 : now_s;
+	if (ts > now_s + FUTURE_BUDGET)
+		return 1;   /* too many commands this second: wait for the clock */
+	rc = c2_device_cmdkey(p->ctx, d, key);
+	if (rc == 0)
+		rc = e4_command_build(plain, sizeof(plain), &plen, (int)p->ctx->conf.mode,
+		                      (uint8_t)c->code, c->args, c->args_len) == 0 ? 0 : -1;
+	if (rc == 0)
+		rc = e4_frame_seal(out->frame, sizeof(out->frame), &out->len, key, (uint64_t)ts,
+		                   plain, plen) == 0 ? 0 : -1;
+	e4_wipe(key, sizeof(key));
+	e4_wipe(plain, sizeof(plain));
+	if (rc == 0)
+		rc = e4_command_digest(digest, out->frame, out->len) == 0 ? 0 : -1;
+	if (rc == 0)
+		rc = c2_db_cmd_sent(p->ctx->db, c->seq, p->now_ms + backoff_ms(&p->ctx->conf,
+		                    c->attempts), digest, ts);
+	d->last_ts = ts;
+	if (rc == 0)
+		rc = c2_db_device_update(p->ctx->db, d);
+	e4_control_topic(out->topic, d->id);
+	out->seq = c->seq;
+	out->legacy = d->legacy;
+	return rc;
+}
+
+/* Considers one due head command; returns non-zero to end the pass. */
+static int consider(void *arg, const struct c2_cmd *c)
+{
+	struct pass *p = arg;
+	struct c2_device d;
+	int rc;
+
+	if (p->n >= C2_TICK_MAX || p->budget <= 0)
+		return 1;
+	if (c->state == C2_CMD_PENDING && p->inflight >= p->ctx->conf.max_inflight)
+		return 1;   /* retries come first in the order; new heads wait */
+	if (c2_db_device_get(p->ctx->db, NULL, c->device, &d) != 0)
+		return 0;
+	rc = protect(p, c, &d, &p->out[p->n]);
+	if (rc == 1) {
+		c2_db_cmd_set_state(p->ctx->db, c->seq, c->state, c->status, p->now_ms + 1000);
+		return 0;
+	}
+	if (rc != 0) {
+		c2_log(C2_LOG_ERROR, "outbox", "cannot protect command %lld", (long long)c->seq);
+		c2_db_cmd_set_state(p->ctx->db, c->seq, C2_CMD_FAILED, -1, 0);
+		return 0;
+	}
+	if (c->state == C2_CMD_PENDING)
+		p->inflight++;
+	else
+		p->ctx->retried++;
+	p->budget--;
+	p->n++;
+	return 0;
+}
+
+/* Refills the rollout_rate token bucket; returns the commands allowed now. */
+static long rate_budget(struct c2_ctx *ctx, int64_t now_ms)
+{
+	double rate = (double)ctx->conf.rollout_rate;
+
+	if (rate <= 0)
+		return C2_TICK_MAX;
+	ctx->tokens += (double)(now_ms - ctx->tokens_at) * rate / 1000.0;
+	ctx->tokens_at = now_ms;
+	if (ctx->tokens > rate)
+		ctx->tokens = rate;
+	return (long)ctx->tokens;
+}
+
+/* Publishes the frames of a committed pass. */
+static void publish_all(struct c2_ctx *ctx, struct pending *out, size_t n)
+{
+	size_t i;
+	int mid = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ctx->tr.publish(ctx->tr.ctx, out[i].topic, out[i].frame, out[i].len,
+		                    (int)ctx->conf.mqtt_qos, &mid) != 0) {
+			c2_log(C2_LOG_DEBUG, "outbox", "publish of %lld deferred (not connected)",
+			       (long long)out[i].seq);
+			continue;
+		}
+		ctx->sent++;
+		if (out[i].legacy && ctx->nlegacy < C2_LEGACY_MAX) {
+			ctx->legacy[ctx->nlegacy].mid = mid;
+			ctx->legacy[ctx->nlegacy].seq = out[i].seq;
+			ctx->nlegacy++;
+		}
+	}
+}
+
+int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
+{
+	struct pass p;
+	long budget;
+
+	if (!ctx->connected || !c2_db_cmd_any_due(ctx->db, now_ms))
+		return 0;
+	budget = rate_budget(ctx, now_ms);
+	if (budget <= 0)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	p.ctx = ctx;
+	p.now_ms = now_ms;
+	p.budget = budget;
+	p.out = calloc(C2_TICK_MAX, sizeof(*p.out));
+	if (p.out == NULL || c2_db_cmd_inflight(ctx->db, &p.inflight) != 0 ||
+	    c2_db_begin(ctx->db) != 0) {
+		free(p.out);
+		return 0;
+	}
+	c2_db_cmd_due(ctx->db, now_ms, C2_TICK_MAX, consider, &p);
+	/* Record before publishing: a crash after this commit only causes a retry. */
+	if (c2_db_commit(ctx->db) != 0)
+		p.n = 0;
+	publish_all(ctx, p.out, p.n);
+	if (ctx->conf.rollout_rate > 0)
+		ctx->tokens -= (double)p.n;
+	e4_wipe(p.out, C2_TICK_MAX * sizeof(*p.out));
+	free(p.out);
+	return (int)p.n;
+}
+
+/* Applies what a done command changes in the C2's own state. */
+static int command_done(struct c2_ctx *ctx, struct c2_device *d, const struct c2_cmd *c)
+{
+	if (c->code == E4_CMD_SET_ID_KEY) {
+		if (c->args_len == E4_ED25519_SK_LEN)
+			memcpy(d->pub, c->args + 32, E4_ED25519_PK_LEN);
+		d->key_created = c2_now_ms() / 1000;
+		if (c2_db_device_set_key(ctx->db, d, c->args, c->args_len) != 0)
+			return -1;
+		if (c->args_len == E4_ED25519_SK_LEN) {
+			c2_plugin_push(ctx, d, 0);
+			return c2_pubkey_announce(ctx, d);
+		}
+	} else if (c->code == E4_CMD_SET_C2_KEY) {
+		d->c2key = c->epoch;
+	}
+	return 0;
+}
+
+/* Opens an ack with the device's key, or the key its head command installs. */
+static int open_ack(struct c2_ctx *ctx, const struct c2_device *d, const struct c2_cmd *head,
+                    int have_head, const uint8_t *frame, size_t len, uint8_t digest[16],
+                    uint8_t *status, uint64_t *ts)
+{
+	uint8_t key[E4_KEY_LEN];
+	int rc = -1;
+
+	if (c2_device_cmdkey(ctx, d, key) == 0)
+		rc = e4_ack_open(key, frame, len, digest, status, ts);
+	if (rc != 0 && have_head && cmdkey_after(ctx, d, head, key) == 0)
+		rc = e4_ack_open(key, frame, len, digest, status, ts);
+	e4_wipe(key, sizeof(key));
+	return rc;
+}
+
+/* Parses "e4/<32 hex>/ack" into an id. */
+static int ack_topic_id(const char *topic, uint8_t id[E4_ID_LEN])
+{
+	char hex[2 * E4_ID_LEN + 1];
+
+	if (strlen(topic) != 3 + 2 * E4_ID_LEN + 4 || strncmp(topic, "e4/", 3) != 0 ||
+	    strcmp(topic + 3 + 2 * E4_ID_LEN, "/ack") != 0)
+		return -1;
+	memcpy(hex, topic + 3, 2 * E4_ID_LEN);
+	hex[2 * E4_ID_LEN] = '\0';
+	return e4_hex_decode(id, E4_ID_LEN, hex) == 0 ? 0 : -1;
+}
+
+/* Acts on the status of an ack naming the head command. */
+static int ack_status(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *c,
+                      uint8_t status, uint64_t ts, char *err, size_t cap)
+{
+	int64_t now = c2_now_ms();
+
+	if (status == E4_ACK_APPLIED || status == E4_ACK_DUPLICATE) {
+		ctx->acked++;
+		if (command_done(ctx, d, c) != 0)
+			return -1;
+		return c2_db_cmd_set_state(ctx->db, c->seq, C2_CMD_DONE, status, 0);
+	}
+	if (status == E4_ACK_STALE && c->attempts < STALE_MAX) {
+		/* The device applied a newer command than we think: resend later-stamped. */
+		if ((int64_t)ts > d->last_ts && (int64_t)ts < now / 1000 + FUTURE_BUDGET)
+			d->last_ts = (int64_t)ts;
+		return c2_db_cmd_set_state(ctx->db, c->seq, C2_CMD_SENT, status, 0);
+	}
+	snprintf(err, cap, "device refused command %lld with status %u", (long long)c->seq, status);
+	return c2_db_cmd_set_state(ctx->db, c->seq, C2_CMD_FAILED, status, 0);
+}
+
+/* Handles an authenticated ack inside a transaction. */
+static int ack_apply(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *head, int have_head,
+                     const uint8_t digest[16], uint8_t status, uint64_t ts, char *err,
+                     size_t cap)
+{
+	char detail[C2_NAME_MAX + 64];
+	int64_t seq;
+	int rc = 0;
+
+	d->last_ack = c2_now_ms() / 1000;
+	d->last_seen = d->last_ack;
+	d->online = 1;
+	if (c2_db_cmd_by_digest(ctx->db, digest, &seq) != 0 || !have_head || seq != head->seq) {
+		c2_log(C2_LOG_DEBUG, "ack", "ack for an earlier or unknown attempt (ignored)");
+		return c2_db_device_update(ctx->db, d);
+	}
+	rc = ack_status(ctx, d, head, status, ts, err, cap);
+	if (rc == 0)
+		rc = c2_db_device_update(ctx->db, d);
+	if (rc == 0)
+		rc = c2_db_cmd_wake_device(ctx->db, d->id, 0);
+	if (rc == 0 && status > E4_ACK_STALE) {
+		snprintf(detail, sizeof(detail), "%s command %d status %u", d->name, head->code, status);
+		rc = c2_db_audit(ctx->db, -1, "command.failed", detail);
+		c2_log(C2_LOG_WARN, "ack", "%s", detail);
+	}
+	return rc;
+}
+
+int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, size_t len,
+                  char *err, size_t cap)
+{
+	uint8_t id[E4_ID_LEN], digest[16], status = 0;
+	struct c2_device d;
+	struct c2_cmd head;
+	uint64_t ts = 0;
+	int have_head, rc;
+
+	err[0] = '\0';
+	if (ack_topic_id(topic, id) != 0) {
+		snprintf(err, cap, "not an ack topic");
+		return -1;
+	}
+	if (len != E4_ACK_FRAME_LEN) {
+		snprintf(err, cap, "ack frame of %zu bytes (expected %d)", len, (int)E4_ACK_FRAME_LEN);
+		return -1;
+	}
+	if (c2_db_begin(ctx->db) != 0) {
+		snprintf(err, cap, "database busy");
+		return -1;
+	}
+	if (c2_db_device_get(ctx->db, NULL, id, &d) != 0) {
+		c2_db_rollback(ctx->db);
+		snprintf(err, cap, "ack from an unknown device");
+		return -1;
+	}
+	have_head = c2_db_cmd_head(ctx->db, id, &head) == 0;
+	if (open_ack(ctx, &d, &head, have_head, frame, len, digest, &status, &ts) != 0) {
+		c2_db_rollback(ctx->db);
+		e4_wipe(&head, sizeof(head));
+		snprintf(err, cap, "ack does not authenticate under the device's key");
+		return -1;
+	}
+	rc = ack_apply(ctx, &d, &head, have_head, digest, status, ts, err, cap);
+	e4_wipe(&head, sizeof(head));
+	if (rc != 0 || c2_db_commit(ctx->db) != 0) {
+		c2_db_rollback(ctx->db);
+		snprintf(err, cap, "cannot record the ack");
+		return -1;
+	}
+	return 0;
+}
+
+void c2_outbox_published(struct c2_ctx *ctx, int mid)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nlegacy; i++) {
+		if (ctx->legacy[i].mid != mid)
+			continue;
+		c2_db_cmd_set_state(ctx->db, ctx->legacy[i].seq, C2_CMD_DONE, -1, 0);
+		ctx->legacy[i] = ctx->legacy[--ctx->nlegacy];
+		return;
+	}
+}
+
+void c2_outbox_online(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], int online)
+{
+	struct c2_device d;
+
+	if (c2_db_device_get(ctx->db, NULL, id, &d) != 0)
+		return;
+	d.online = online;
+	d.last_seen = c2_now_ms() / 1000;
+	c2_db_device_update(ctx->db, &d);
+	if (online)
+		c2_db_cmd_wake_device(ctx->db, id, 0);
+}
+
+void c2_outbox_reconnected(struct c2_ctx *ctx)
+{
+	ctx->nlegacy = 0;   /* unacknowledged legacy publishes are sent again */
+	c2_db_cmd_wake_all(ctx->db, 0);
+}
+
+void c2_outbox_event(struct c2_ctx *ctx, const uint8_t *payload, size_t len)
+{
+	cJSON *j = cJSON_ParseWithLength((const char *)payload, len);
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(j, "event");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
+	uint8_t raw[E4_ID_LEN];
+
+	if (!cJSON_IsString(ev) || !cJSON_IsString(id) || strlen(id->valuestring) != 32 ||
+	    e4_hex_decode(raw, E4_ID_LEN, id->valuestring) != 0) {
+		c2_log(C2_LOG_WARN, "event", "malformed plugin event ignored");
+	} else if (strcmp(ev->valuestring, "online") == 0 || strcmp(ev->valuestring, "offline") == 0) {
+		c2_outbox_online(ctx, raw, ev->valuestring[1] == 'n');
+	}
+	cJSON_Delete(j);
+}

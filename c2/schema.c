@@ -1,0 +1,60 @@
+/*
+ * schema.c - the versioned SQLite schema of the C2 and its migrations.
+ * PRAGMA user_version holds the number of migrations applied; each
+ * migration runs in its own transaction.  Append only.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <stddef.h>
+
+#include "db_sqlite.h"
+
+static const char *const migrations[] = {
+	/* 1: initial schema */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE devices(id BLOB PRIMARY KEY CHECK(length(id) = 16),"
+	" name TEXT NOT NULL UNIQUE, legacy INT NOT NULL DEFAULT 0, key_enc BLOB, pub BLOB,"
+	" c2key INT NOT NULL DEFAULT 0, created INT NOT NULL, key_created INT NOT NULL,"
+	" last_ts INT NOT NULL DEFAULT 0, last_ack INT NOT NULL DEFAULT 0,"
+	" last_seen INT NOT NULL DEFAULT 0, online INT NOT NULL DEFAULT 0);"
+	"CREATE TABLE topics(name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
+	" key_enc BLOB NOT NULL, next_enc BLOB, epoch INT NOT NULL,"
+	" rotating INT NOT NULL DEFAULT 0, rot_started INT NOT NULL DEFAULT 0,"
+	" created INT NOT NULL, key_created INT NOT NULL);"
+	"CREATE TABLE members(device BLOB NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
+	" topic TEXT NOT NULL REFERENCES topics(name) ON DELETE CASCADE,"
+	" PRIMARY KEY(device, topic));"
+	"CREATE INDEX members_topic ON members(topic);"
+	"CREATE TABLE c2keys(id INTEGER PRIMARY KEY, pub BLOB NOT NULL, sk_enc BLOB NOT NULL,"
+	" created INT NOT NULL);"
+	"CREATE TABLE outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" device BLOB NOT NULL REFERENCES devices(id) ON DELETE CASCADE,"
+	" code INT NOT NULL, args_enc BLOB, topic TEXT NOT NULL DEFAULT '',"
+	" epoch INT NOT NULL DEFAULT 0, state INT NOT NULL DEFAULT 0,"
+	" attempts INT NOT NULL DEFAULT 0, next_try INT NOT NULL DEFAULT 0,"
+	" created INT NOT NULL, done_at INT NOT NULL DEFAULT 0, status INT NOT NULL DEFAULT -1);"
+	"CREATE INDEX outbox_device ON outbox(device, state, seq);"
+	"CREATE INDEX outbox_open ON outbox(state, next_try);"
+	"CREATE INDEX outbox_topic ON outbox(topic, epoch, code);"
+	"CREATE TABLE attempts(digest BLOB PRIMARY KEY,"
+	" seq INT NOT NULL REFERENCES outbox(seq) ON DELETE CASCADE, ts INT NOT NULL);"
+	"CREATE INDEX attempts_seq ON attempts(seq);"
+	"CREATE TABLE audit(seq INTEGER PRIMARY KEY AUTOINCREMENT, at INT NOT NULL,"
+	" uid INT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;",
+};
+
+int c2__schema_count(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+const char *c2__schema_migration(int i)
+{
+	return migrations[i];
+}
