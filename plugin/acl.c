@@ -7,12 +7,10 @@
  * stateless frame checks run in WRITE; the replay check, which must see
  * each message once, runs in MESSAGE.  A message MESSAGE did not see in
  * WRITE (bridge traffic) gets the stateless checks there too, so every
- * refusal is counted once.  Wills get the stateless checks twice, in the
- * WRITE check at CONNECT and in the one the broker makes when it sends
- * them; no MESSAGE event follows, so they are not entered in the replay
- * cache (the broker gives no way to tell the two checks apart: a
- * "next WRITE after DISCONNECT" heuristic fails when a new connection
- * reuses the freed client's address).
+ * refusal is counted once.  mosquitto 2.0.11 checks a Will (WRITE, with
+ * its payload) when it sends it; no MESSAGE event follows, and nothing
+ * tells that check from an ordinary publish's, so Wills get the stateless
+ * checks but are not entered in the replay cache.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

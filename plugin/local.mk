@@ -61,7 +61,8 @@ E4PLUGIN_TEST_SH = \
 	tests/plugin/symkey.sh \
 	tests/plugin/control.sh \
 	tests/plugin/pubkey.sh \
-	tests/plugin/defer.sh
+	tests/plugin/defer.sh \
+	tests/plugin/bridge.sh
 TESTS += $(E4PLUGIN_TEST_SH)
 EXTRA_DIST += $(E4PLUGIN_TEST_SH) tests/plugin/lib-plugin.sh
 

@@ -19,16 +19,16 @@ ticks() {
 	awk '{print $14 + $15}' "/proc/$E4T_BROKER_PID/stat"
 }
 
-# measure LABEL N KIND [SK SENDER]: prints the broker's CPU per message.
+# measure LABEL N TOPIC KIND [SK SENDER]: prints the broker's CPU per message.
 measure() {
-	label=$1 n=$2
-	shift 2
-	e4t_bg mosquitto_sub -p "$E4T_PORT" -i bench-sub -t 'sensors/#' -C "$n" -W 300
+	label=$1 n=$2 topic=$3
+	shift 3
+	e4t_bg mosquitto_sub -p "$E4T_PORT" -i bench-sub -t "$topic" -C "$n" -W 120
 	sub=$E4T_LAST_PID
 	e4p_wait_sub bench-sub
 	t0=$(ticks)
 	s0=$(date +%s.%N)
-	"$PUB" "$E4T_PORT" sensors/room1/temp "$n" "$@" >/dev/null || e4t_fail "bench-pub"
+	"$PUB" "$E4T_PORT" "$topic" "$n" "$@" >/dev/null || e4t_fail "bench-pub"
 	wait "$sub"
 	s1=$(date +%s.%N)
 	t1=$(ticks)
@@ -46,7 +46,7 @@ e4t_start_broker <<EOF2
 allow_anonymous true
 log_type error
 EOF2
-measure "no plugin, symkey-sized payload" "$N" symkey
+measure "no plugin, symkey-sized payload" "$N" sensors/room1/temp symkey
 stop
 e4p_start <<EOF2
 allow_anonymous true
@@ -55,7 +55,7 @@ plugin_opt_protect sensors/#
 plugin_opt_c2_username c2
 plugin_opt_replay_cache 262144
 EOF2
-measure "plugin, unprotected topic (plaintext)" "$N" plain
+measure "plugin, unprotected topic (plaintext)" "$N" public/room1/temp plain
 stop
 e4p_start <<EOF2
 allow_anonymous true
@@ -64,7 +64,7 @@ plugin_opt_protect sensors/#
 plugin_opt_c2_username c2
 plugin_opt_replay_cache 262144
 EOF2
-measure "plugin, symkey frames" "$N" symkey
+measure "plugin, symkey frames" "$N" sensors/room1/temp symkey
 stop
 for verify in false true; do
 	e4p_start <<EOF2
@@ -78,6 +78,6 @@ EOF2
 	e4p_control c2 "{\"commands\":[{\"command\":\"setDevicePubKey\",\"id\":\"$DEV\",\"pubkey\":\"$PK\"}]}" >/dev/null
 	n=$N
 	[ "$verify" = true ] && n=$((N / 5))
-	measure "plugin, pubkey frames, verify=$verify" "$n" pubkey "$SK" "$DEV"
+	measure "plugin, pubkey frames, verify=$verify" "$n" sensors/room1/temp pubkey "$SK" "$DEV"
 	stop
 done

@@ -139,17 +139,17 @@ START_TEST(frame_bridged_messages_are_checked_in_message)
 }
 END_TEST
 
-START_TEST(frame_wills_are_checked_at_connect_and_when_sent)
+START_TEST(frame_wills_are_checked_when_sent)
 {
 	struct e4plugin *p = tu_plugin(sym_opts);
 	struct mosquitto a = { "a", NULL };
 	uint8_t f[128];
 	size_t n = tu_frame(f, sizeof(f), (uint64_t)tu_now_value, "bye");
 
-	/* CONNECT: a plaintext Will is refused, a frame passes. */
+	/* The WRITE check of a Will: a plaintext Will is refused, a frame passes. */
 	ck_assert_int_eq(tu_acl(p, &a, MOSQ_ACL_WRITE, "data/will", "bye", 3), MOSQ_ERR_ACL_DENIED);
 	ck_assert_int_eq(tu_acl(p, &a, MOSQ_ACL_WRITE, "data/will", f, n), MOSQ_ERR_SUCCESS);
-	/* Sent after DISCONNECT: checked again, no MESSAGE follows. */
+	/* Sent after DISCONNECT: no MESSAGE follows. */
 	tu_disconnect(p, &a);
 	ck_assert_int_eq(tu_acl(p, &a, MOSQ_ACL_WRITE, "data/will", f, n), MOSQ_ERR_SUCCESS);
 	/* A Will that went stale while the client was connected is refused. */
@@ -287,7 +287,7 @@ Suite *suite_frame(void)
 	tcase_add_test(tc, frame_unprotected_topics_are_untouched);
 	tcase_add_test(tc, frame_defer_mode_defers_what_it_allows);
 	tcase_add_test(tc, frame_bridged_messages_are_checked_in_message);
-	tcase_add_test(tc, frame_wills_are_checked_at_connect_and_when_sent);
+	tcase_add_test(tc, frame_wills_are_checked_when_sent);
 	tcase_add_test(tc, frame_pubkey_binds_sender_and_verifies);
 	tcase_add_test(tc, frame_pubkey_verification_can_be_disabled);
 	tcase_add_test(tc, frame_bridged_pubkey_frames_are_verified);
