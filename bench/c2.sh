@@ -7,6 +7,8 @@
 #   BENCH_C2_DEVICES  fleet sizes, space separated (default "1000")
 #   BENCH_C2_ADD      devices in the add database (default 2000)
 #   BENCH_C2_CLI_ADD  adds timed through the e4c2 CLI (default 200)
+#   BENCH_C2_STRACE=1 / BENCH_C2_PERF=1: system call counts / perf profile
+#                     of e4c2d during the rotation (slows it down)
 set -u
 build=$1
 src=$2
@@ -128,6 +130,11 @@ rotate_bench() {
 		stracepid=$!
 		sleep 0.5
 	fi
+	if [ -n "${BENCH_C2_PERF:-}" ]; then
+		perf record -q -g -o "$dir/perf.data" -p "$c2pid" 2>/dev/null &
+		perfpid=$!
+		sleep 0.5
+	fi
 	t0=$(now_ms)
 	"$E4C2" -c "$conf" topic rotate bench/t >/dev/null || e4t_fail "topic rotate"
 	wait_fleet "\$5 >= $((3 * n))" $((60 + n / 20)) || e4t_fail "the fleet did not ack the rotation"
@@ -138,6 +145,12 @@ rotate_bench() {
 		kill "$stracepid"; wait "$stracepid" 2>/dev/null
 		echo "# e4c2d system calls during the rotation of $n devices:"
 		sed -n '1,12p' "$dir/strace.out" | sed 's/^/# /'
+	fi
+	if [ -n "${BENCH_C2_PERF:-}" ]; then
+		kill -INT "$perfpid"; wait "$perfpid" 2>/dev/null
+		echo "# e4c2d profile during the rotation of $n devices (perf, self time by shared object, then symbol):"
+		perf report -i "$dir/perf.data" --stdio --no-children --sort dso 2>/dev/null | grep '%' | head -n 8 | sed 's/^/# /'
+		perf report -i "$dir/perf.data" --stdio --no-children --sort dso,sym -g none 2>/dev/null | grep '%' | head -n 20 | sed 's/^/# /'
 	fi
 	tck=$(getconf CLK_TCK)
 	cpu_c2=$(awk -v a="$c0" -v b="$(cpu_ticks "$c2pid")" -v t="$tck" 'BEGIN {printf "%.2f", (b - a) / t}')

@@ -12,8 +12,8 @@ echo "## SDK speed and footprint"
 if command -v valgrind >/dev/null 2>&1; then
 	echo "## SDK instructions per message (callgrind)"
 	tmp=$(mktemp -d)
-	for op in protect unprotect; do
-		for size in 64 1024; do
+	for size in 64 1024 4096; do
+		for op in protect unprotect siv ceiling; do
 			for n in 1000 11000; do
 				valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$n" \
 					"$dir/bench-sdk" --ops $op $n $size >/dev/null 2>&1
@@ -21,9 +21,19 @@ if command -v valgrind >/dev/null 2>&1; then
 			done
 			# shellcheck disable=SC2154
 			per=$(( (ir_11000 - ir_1000) / 10000 ))
+			eval "ir_$op=$per"
 			printf "%-10s %5d bytes %8d instructions\n" "$op" "$size" "$per"
 			echo "metric: ${op}_${size}_instructions $per"
 		done
+		# Fewer instructions is faster: the ratio is baseline / SDK.
+		# shellcheck disable=SC2154
+		awk -v s="$size" -v p="$ir_protect" -v u="$ir_unprotect" -v a="$ir_siv" -v b="$ir_ceiling" 'BEGIN {
+			printf "%5d bytes: protect %.2fx a, %.2fx b; unprotect %.2fx a, %.2fx b (instruction ratios)\n", s, a / p, b / p, a / u, b / u
+			printf "metric: protect_%d_vs_openssl_siv_instructions %.3f\n", s, a / p
+			printf "metric: protect_%d_vs_ceiling_instructions %.3f\n", s, b / p
+			printf "metric: unprotect_%d_vs_openssl_siv_instructions %.3f\n", s, a / u
+			printf "metric: unprotect_%d_vs_ceiling_instructions %.3f\n", s, b / u
+		}'
 	done
 	rm -rf "$tmp"
 fi
@@ -73,7 +83,7 @@ if [ -n "${BUILD_DIR:-}" ] && [ -x "$dir/bench-fleet" ]; then
 	sh "$SRC_DIR/bench/c2.sh" "$BUILD_DIR" "$SRC_DIR"
 fi
 
-if [ -n "${BUILD_DIR:-}" ] && [ -x "$dir/bench-broker" ] && [ -f "$BUILD_DIR/plugin/.libs/mosquitto_e4.so" ]; then
+if [ -n "${BUILD_DIR:-}" ] && [ -x "$dir/bench-broker" ] && [ -f "${BENCH_PLUGIN:-$BUILD_DIR/plugin/.libs/mosquitto_e4.so}" ]; then
 	echo "## Broker throughput, plugin vs plain broker (interleaved)"
 	sh "$SRC_DIR/bench/broker.sh" "$BUILD_DIR" "$SRC_DIR"
 fi
