@@ -23,9 +23,13 @@ sizes=${BENCH_C2_DEVICES:-1000}
 nadd=${BENCH_C2_ADD:-2000}
 ncli=${BENCH_C2_CLI_ADD:-200}
 
-# One connection per device in the fleet and in the broker.
+# libmosquitto uses three descriptors per client (its socket and a socket
+# pair): the fleet is split over several processes of at most $per devices.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 maxfd=$(ulimit -n)
+per=$(( (maxfd - 64) / 3 ))
+[ "$per" -gt 5000 ] && per=5000
+per=${BENCH_C2_PER:-$per}
 
 now_ms() {
 	date +%s%3N
@@ -90,11 +94,18 @@ teardown() {
 	wait "$c2pid" "$brokerpid" 2>/dev/null
 }
 
-# Waits until fleet status line satisfies the awk condition $1 (timeout $2 s).
+# Sums the last status lines of the fleet processes (last_ms: the latest).
+fleet_status() {
+	for f in "$dir"/fleet.out.*; do tail -n 1 "$f"; done |
+		awk '$1 == "status" {c += $3; k += $5; f += $7; if ($9 > l) l = $9; n++}
+		     END {printf "status connected %d commands %d failed %d last_ms %.0f procs %d\n", c, k, f, l, n}'
+}
+
+# Waits until the fleet status satisfies the awk condition $1 (timeout $2 s).
 wait_fleet() {
 	t=$(( $2 * 10 ))
 	while [ $t -gt 0 ]; do
-		tail -n 1 "$dir/fleet.out" 2>/dev/null | awk "\$1 == \"status\" && ($1) {ok=1} END {exit !ok}" && return 0
+		fleet_status | awk "($1) {ok=1} END {exit !ok}" && return 0
 		sleep 0.1
 		t=$((t - 1))
 	done
@@ -109,12 +120,16 @@ topic_settled() {
 # Rotation benchmark with $1 devices.
 rotate_bench() {
 	n=$1
-	[ $((n + 64)) -le "$maxfd" ] || e4t_fail "ulimit -n is $maxfd: too low for $n devices"
+	[ "$per" -ge 100 ] && [ $((n + 64)) -le "$maxfd" ] || e4t_fail "ulimit -n is $maxfd: too low for $n devices"
 	setup "rot$n"
 	python3 "$BATCH" "$dir/c2.sock" add dev 0 "$n" "$dir/fleet.keys" >"$dir/add.out" ||
 		e4t_fail "batch add"
-	e4t_bg "$FLEET" -p "$port" -f "$dir/fleet.keys" >"$dir/fleet.out" 2>"$dir/fleet.err"
-	fleetpid=$E4T_LAST_PID
+	split -l "$per" -d "$dir/fleet.keys" "$dir/fleet.keys."
+	fleetpids=""
+	for k in "$dir"/fleet.keys.*; do
+		e4t_bg "$FLEET" -p "$port" -f "$k" >"$dir/fleet.out.${k##*.}" 2>>"$dir/fleet.err"
+		fleetpids="$fleetpids $E4T_LAST_PID"
+	done
 	wait_fleet "\$3 >= $n" $((30 + n / 100)) || e4t_fail "$n devices did not connect"
 	"$E4C2" -c "$conf" topic add bench/t >/dev/null || e4t_fail "topic add"
 	t0=$(now_ms)
@@ -124,7 +139,7 @@ rotate_bench() {
 		e4t_fail "outbox did not drain after the links"
 	link_s=$(awk -v a="$t0" -v b="$(now_ms)" 'BEGIN {printf "%.2f", (b - a) / 1000}')
 	# Rotation: SetTopicKeyNext to every member, then SetTopicKey to every member.
-	c0=$(cpu_ticks "$c2pid"); b0=$(cpu_ticks "$brokerpid"); f0=$(cpu_ticks "$fleetpid")
+	c0=$(cpu_ticks "$c2pid"); b0=$(cpu_ticks "$brokerpid"); f0=$(for p in $fleetpids; do cpu_ticks "$p"; done | awk '{t += $1} END {print t}')
 	if [ -n "${BENCH_C2_STRACE:-}" ]; then
 		strace -c -w -o "$dir/strace.out" -p "$c2pid" 2>/dev/null &
 		stracepid=$!
@@ -138,7 +153,7 @@ rotate_bench() {
 	t0=$(now_ms)
 	"$E4C2" -c "$conf" topic rotate bench/t >/dev/null || e4t_fail "topic rotate"
 	wait_fleet "\$5 >= $((3 * n))" $((60 + n / 20)) || e4t_fail "the fleet did not ack the rotation"
-	last=$(tail -n 1 "$dir/fleet.out" | awk '{print $9}')
+	last=$(fleet_status | awk '{print $9}')
 	e4t_wait_for $((60 + n / 20)) topic_settled bench/t || e4t_fail "rotation did not settle"
 	settled=$(now_ms)
 	if [ -n "${BENCH_C2_STRACE:-}" ]; then
@@ -155,8 +170,8 @@ rotate_bench() {
 	tck=$(getconf CLK_TCK)
 	cpu_c2=$(awk -v a="$c0" -v b="$(cpu_ticks "$c2pid")" -v t="$tck" 'BEGIN {printf "%.2f", (b - a) / t}')
 	cpu_br=$(awk -v a="$b0" -v b="$(cpu_ticks "$brokerpid")" -v t="$tck" 'BEGIN {printf "%.2f", (b - a) / t}')
-	cpu_fl=$(awk -v a="$f0" -v b="$(cpu_ticks "$fleetpid")" -v t="$tck" 'BEGIN {printf "%.2f", (b - a) / t}')
-	failed=$(tail -n 1 "$dir/fleet.out" | awk '{print $7}')
+	cpu_fl=$(awk -v a="$f0" -v b="$(for p in $fleetpids; do cpu_ticks "$p"; done | awk '{t += $1} END {print t}')" -v t="$tck" 'BEGIN {printf "%.2f", (b - a) / t}')
+	failed=$(fleet_status | awk '{print $7}')
 	hwm=$(proc_kb "$c2pid" VmHWM)
 	rss=$(proc_kb "$c2pid" VmRSS)
 	rot_s=$(awk -v a="$t0" -v b="$last" 'BEGIN {printf "%.3f", (b - a) / 1000}')
@@ -174,10 +189,12 @@ rotate_bench() {
 	echo "metric: c2_rotate_${n}_e4c2d_cpu_seconds $cpu_c2"
 	echo "metric: c2_rotate_${n}_broker_cpu_seconds $cpu_br"
 	echo "metric: c2_rotate_${n}_fleet_cpu_seconds $cpu_fl"
-	kill "$fleetpid" 2>/dev/null
-	wait "$fleetpid" 2>/dev/null
+	# shellcheck disable=SC2086
+	kill $fleetpids 2>/dev/null
+	# shellcheck disable=SC2086
+	wait $fleetpids 2>/dev/null
 	teardown
-	rm -f "$dir/fleet.keys"
+	rm -f "$dir"/fleet.keys*
 }
 
 # Device add throughput: CLI round trips, then the batch path up to $1 devices.
