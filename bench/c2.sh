@@ -45,6 +45,15 @@ proc_kb() {
 	awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"
 }
 
+# Runs a command in the background and waits for it, so that an interrupt
+# reaches the cleanup trap at once (dash defers traps until a foreground
+# command ends).
+bg_wait() {
+	"$@" &
+	E4T_PIDS="$E4T_PIDS $!"
+	wait $!
+}
+
 # CPU time (user + system, in clock ticks) used so far by process $1.
 cpu_ticks() {
 	awk '{print $14 + $15}' "/proc/$1/stat"
@@ -122,7 +131,7 @@ rotate_bench() {
 	n=$1
 	[ "$per" -ge 100 ] && [ $((n + 64)) -le "$maxfd" ] || e4t_fail "ulimit -n is $maxfd: too low for $n devices"
 	setup "rot$n"
-	python3 "$BATCH" "$dir/c2.sock" add dev 0 "$n" "$dir/fleet.keys" >"$dir/add.out" ||
+	bg_wait python3 "$BATCH" "$dir/c2.sock" add dev 0 "$n" "$dir/fleet.keys" >"$dir/add.out" ||
 		e4t_fail "batch add"
 	split -l "$per" -d "$dir/fleet.keys" "$dir/fleet.keys."
 	fleetpids=""
@@ -133,7 +142,7 @@ rotate_bench() {
 	wait_fleet "\$3 >= $n" $((30 + n / 100)) || e4t_fail "$n devices did not connect"
 	"$E4C2" -c "$conf" topic add bench/t >/dev/null || e4t_fail "topic add"
 	t0=$(now_ms)
-	python3 "$BATCH" "$dir/c2.sock" link dev 0 "$n" bench/t >"$dir/link.out" || e4t_fail "link"
+	bg_wait python3 "$BATCH" "$dir/c2.sock" link dev 0 "$n" bench/t >"$dir/link.out" || e4t_fail "link"
 	wait_fleet "\$5 >= $n" $((60 + n / 50)) || e4t_fail "not every device acked its link"
 	e4t_wait_for 60 sh -c "[ \"\$('$E4C2' -c '$conf' --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"pending\"])')\" = 0 ]" ||
 		e4t_fail "outbox did not drain after the links"
