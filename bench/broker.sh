@@ -41,13 +41,32 @@ ticks() {
 	awk '{print $14 + $15}' "/proc/$(cat "$E4T_DIR/pid.$1")/stat"
 }
 
+# (Here-documents, not pipes: start must run in this shell so that the
+# cleanup trap knows the brokers' pids.)
 start plain </dev/null
 plain=$port
-printf 'plugin %s\nplugin_opt_protect bench/#\nplugin_opt_c2_username c2\nplugin_opt_mode symkey\n' "$plugin" | start sym
+start sym <<EOF
+plugin $plugin
+plugin_opt_protect bench/#
+plugin_opt_c2_username c2
+plugin_opt_mode symkey
+EOF
 sym=$port
-printf 'plugin %s\nplugin_opt_protect bench/#\nplugin_opt_c2_username c2\nplugin_opt_mode pubkey\nplugin_opt_verify_signatures true\n' "$plugin" | start pkv
+start pkv <<EOF
+plugin $plugin
+plugin_opt_protect bench/#
+plugin_opt_c2_username c2
+plugin_opt_mode pubkey
+plugin_opt_verify_signatures true
+EOF
 pkv=$port
-printf 'plugin %s\nplugin_opt_protect bench/#\nplugin_opt_c2_username c2\nplugin_opt_mode pubkey\nplugin_opt_verify_signatures false\n' "$plugin" | start pkn
+start pkn <<EOF
+plugin $plugin
+plugin_opt_protect bench/#
+plugin_opt_c2_username c2
+plugin_opt_mode pubkey
+plugin_opt_verify_signatures false
+EOF
 pkn=$port
 
 # Median of the numbers on stdin.
