@@ -4,6 +4,9 @@
  * and prints the subscriber's receive rate.
  *
  * usage: bench-broker PORT symkey|pubkey QOS SIZE N
+ * SIZE is the frame size; a pubkey frame cannot be as small as 64 bytes
+ * (E4_PK_OVERHEAD), so below E4_PK_OVERHEAD + 1 it carries a SIZE-byte
+ * message instead (frame of SIZE + E4_PK_OVERHEAD bytes).
  * In pubkey mode the publisher is a device (client id = its hex id)
  * whose public key is first given to the plugin over $CONTROL/e4/v1 as
  * user "c2".  Prints one line: "msgs_per_s RATE received R of N".
@@ -90,6 +93,10 @@ int main(int argc, char **argv)
 	qos = atoi(argv[3]);
 	size = (size_t)atol(argv[4]);
 	n = atol(argv[5]);
+	if (pubkey && size <= E4_PK_OVERHEAD)
+		size += E4_PK_OVERHEAD;
+	if (size <= E4_HEADER_LEN || n <= 0)
+		return 2;
 	mosquitto_lib_init();
 	if (e4_ed25519_keypair(pk, sk) != 0)
 		return 2;

@@ -199,21 +199,24 @@ static void bench_pubkey(double secs)
 }
 
 /*
- * "--ops OP N SIZE": runs exactly N operations (for callgrind, which counts
+ * "--ops OP N SIZE" (OP: protect, unprotect, siv = baseline a, ceiling =
+ * baseline b): runs exactly N operations (for callgrind, which counts
  * instructions: the difference between two N gives the cost of one).
  */
 static int run_ops(const char *op, long n, size_t size)
 {
+	op_fn fn;
 	long i;
 
 	if (e4_protect(&client, frame, sizeof(frame), &frame_len, TOPIC, msg, size) != 0)
 		return 1;
-	for (i = 0; i < n; i++) {
-		if (strcmp(op, "protect") == 0)
-			op_protect(size);
-		else
-			op_unprotect(size);
-	}
+	fn = strcmp(op, "protect") == 0 ? op_protect
+	         : strcmp(op, "siv") == 0     ? op_openssl_siv
+	         : strcmp(op, "ceiling") == 0 ? op_ceiling
+	                                      : op_unprotect;
+
+	for (i = 0; i < n; i++)
+		fn(size);
 	e4_client_wipe(&client);
 	return 0;
 }

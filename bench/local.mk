@@ -5,17 +5,25 @@ EXTRA_PROGRAMS += bench/bench-broker
 bench_bench_broker_SOURCES = bench/bench-broker.c
 bench_bench_broker_CFLAGS = $(AM_CFLAGS) $(MOSQ_CFLAGS)
 bench_bench_broker_LDADD = sdk/libe4core.la $(MOSQ_LIBS)
+EXTRA_PROGRAMS += bench/bench-fleet
+bench_bench_fleet_SOURCES = bench/bench-fleet.c
+bench_bench_fleet_CFLAGS = $(AM_CFLAGS) $(MOSQ_CFLAGS)
+bench_bench_fleet_LDADD = sdk/libe4core.la $(MOSQ_LIBS)
 endif
+EXTRA_PROGRAMS += bench/bench-stack
+bench_bench_stack_SOURCES = bench/bench-stack.c
+bench_bench_stack_CPPFLAGS = $(AM_CPPFLAGS) $(SODIUM_CFLAGS)
+bench_bench_stack_LDADD = sdk/libe4core.la $(SODIUM_LIBS) -lpthread
 bench_bench_sdk_SOURCES = bench/bench-sdk.c
 bench_bench_sdk_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(SODIUM_CFLAGS)
 bench_bench_sdk_LDADD = sdk/libe4core.la $(OPENSSL_LIBS) $(SODIUM_LIBS)
 CLEANFILES += $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/run.sh bench/broker.sh
+EXTRA_DIST += bench/run.sh bench/broker.sh bench/c2.sh bench/c2-batch.py
 
-bench_programs = bench/bench-sdk
+bench_programs = bench/bench-sdk bench/bench-stack
 if HAVE_LIBMOSQ
-bench_programs += bench/bench-broker
+bench_programs += bench/bench-broker bench/bench-fleet
 endif
-bench: $(bench_programs)
+bench: $(bench_programs) c2/e4c2d c2/e4c2
 	BENCH_DIR=$(abs_top_builddir)/bench BUILD_DIR=$(abs_top_builddir) SRC_DIR=$(abs_top_srcdir) sh $(top_srcdir)/bench/run.sh
 .PHONY: bench

@@ -12,8 +12,8 @@ echo "## SDK speed and footprint"
 if command -v valgrind >/dev/null 2>&1; then
 	echo "## SDK instructions per message (callgrind)"
 	tmp=$(mktemp -d)
-	for op in protect unprotect; do
-		for size in 64 1024; do
+	for size in 64 1024 4096; do
+		for op in protect unprotect siv ceiling; do
 			for n in 1000 11000; do
 				valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$n" \
 					"$dir/bench-sdk" --ops $op $n $size >/dev/null 2>&1
@@ -21,14 +21,69 @@ if command -v valgrind >/dev/null 2>&1; then
 			done
 			# shellcheck disable=SC2154
 			per=$(( (ir_11000 - ir_1000) / 10000 ))
+			eval "ir_$op=$per"
 			printf "%-10s %5d bytes %8d instructions\n" "$op" "$size" "$per"
 			echo "metric: ${op}_${size}_instructions $per"
 		done
+		# Fewer instructions is faster: the ratio is baseline / SDK.
+		# shellcheck disable=SC2154
+		awk -v s="$size" -v p="$ir_protect" -v u="$ir_unprotect" -v a="$ir_siv" -v b="$ir_ceiling" 'BEGIN {
+			printf "%5d bytes: protect %.2fx a, %.2fx b; unprotect %.2fx a, %.2fx b (instruction ratios)\n", s, a / p, b / p, a / u, b / u
+			printf "metric: protect_%d_vs_openssl_siv_instructions %.3f\n", s, a / p
+			printf "metric: protect_%d_vs_ceiling_instructions %.3f\n", s, b / p
+			printf "metric: unprotect_%d_vs_openssl_siv_instructions %.3f\n", s, a / u
+			printf "metric: unprotect_%d_vs_ceiling_instructions %.3f\n", s, b / u
+		}'
 	done
 	rm -rf "$tmp"
 fi
 
-if [ -n "${BUILD_DIR:-}" ] && [ -x "$dir/bench-broker" ] && [ -f "$BUILD_DIR/plugin/.libs/mosquitto_e4.so" ]; then
+echo "## SDK footprint: peak stack (stack painting)"
+"$dir/bench-stack"
+
+# .text of the symkey core: the SDK objects without the pubkey backend
+# (crypto/sodium.c) and the store backends (store/); client.c and recv.c
+# still hold the pubkey branches.  state.c (the state blob of save/load)
+# is counted separately.
+if [ -n "${BUILD_DIR:-}" ] && command -v size >/dev/null 2>&1; then
+	echo "## SDK footprint: .text of the symkey core (PIC objects, as built)"
+	o="$BUILD_DIR/sdk/src/.libs"
+	core=$(size "$o"/libe4core_la-client.o "$o"/libe4core_la-command.o "$o"/libe4core_la-frame.o \
+		"$o"/libe4core_la-recv.o "$o"/libe4core_la-replay.o "$o"/libe4core_la-siv.o \
+		"$o"/libe4core_la-util.o "$BUILD_DIR/sdk/src/crypto/.libs/libe4core_la-openssl.o" |
+		awk 'NR > 1 {t += $1} END {print t}')
+	state=$(size "$o"/libe4core_la-state.o | awk 'NR > 1 {print $1}')
+	pk=$(size "$BUILD_DIR/sdk/src/crypto/.libs/libe4core_la-sodium.o" | awk 'NR > 1 {print $1}')
+	printf "symkey core %d bytes, + state blob %d, pubkey backend %d\n" "$core" "$state" "$pk"
+	echo "metric: text_symkey_core_bytes $core"
+	echo "metric: text_state_blob_bytes $state"
+	echo "metric: text_pubkey_backend_bytes $pk"
+fi
+
+# Heap: allocations counted by valgrind for 1,000 and 2,000 operations;
+# the difference is what 1,000 protect/unprotect calls allocate.
+if command -v valgrind >/dev/null 2>&1; then
+	echo "## SDK heap use per 1,000 operations (valgrind)"
+	allocs() {
+		valgrind "$dir/bench-sdk" --ops "$1" "$2" 64 2>&1 |
+			sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,
+	}
+	for op in protect unprotect; do
+		h_1000=$(allocs $op 1000)
+		h_2000=$(allocs $op 2000)
+		# shellcheck disable=SC2154
+		d=$((h_2000 - h_1000))
+		printf "%-10s %6d allocations per 1,000 messages\n" "$op" "$d"
+		echo "metric: heap_allocs_per_1000_${op} $d"
+	done
+fi
+
+if [ -n "${BUILD_DIR:-}" ] && [ -x "$dir/bench-fleet" ]; then
+	echo "## C2: topic rotation with N connected devices, device add"
+	sh "$SRC_DIR/bench/c2.sh" "$BUILD_DIR" "$SRC_DIR"
+fi
+
+if [ -n "${BUILD_DIR:-}" ] && [ -x "$dir/bench-broker" ] && [ -f "${BENCH_PLUGIN:-$BUILD_DIR/plugin/.libs/mosquitto_e4.so}" ]; then
 	echo "## Broker throughput, plugin vs plain broker (interleaved)"
 	sh "$SRC_DIR/bench/broker.sh" "$BUILD_DIR" "$SRC_DIR"
 fi
