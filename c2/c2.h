@@ -208,6 +208,8 @@ int c2_db_schema_version(struct c2_db *db);
 
 int c2_db_begin(struct c2_db *db);
 int c2_db_commit(struct c2_db *db);
+int c2_db_begin_relaxed(struct c2_db *db);
+void c2_db_end_relaxed(struct c2_db *db);
 void c2_db_rollback(struct c2_db *db);
 
 /* Settings kept in the database (mode, ...). */

@@ -149,6 +149,30 @@ int c2_db_begin(struct c2_db *db)
 	return -1;
 }
 
+/*
+ * Begins a transaction whose commit is not fsynced (WAL, synchronous
+ * NORMAL): used for acks, whose effects become durable with the next
+ * fully synced commit, which always precedes their first visible
+ * consequence (a publication).  Losing one to a power cut only makes the
+ * C2 resend a command, which the device acks as a duplicate.
+ */
+int c2_db_begin_relaxed(struct c2_db *db)
+{
+	char err[C2_ERR_MAX];
+
+	if (exec(db, "PRAGMA synchronous = NORMAL", err, sizeof(err)) != 0) {
+		c2_log(C2_LOG_ERROR, "db", "synchronous: %s", err);
+		return -1;
+	}
+	return c2_db_begin(db);
+}
+
+/* Restores fully synced commits after a relaxed transaction. */
+void c2_db_end_relaxed(struct c2_db *db)
+{
+	sqlite3_exec(db->h, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+}
+
 int c2_db_commit(struct c2_db *db)
 {
 	char err[C2_ERR_MAX];

@@ -319,28 +319,16 @@ static int ack_apply(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *hea
 	return rc;
 }
 
-int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, size_t len,
-                  char *err, size_t cap)
+/* Records an ack inside the (relaxed) transaction the caller began. */
+static int ack_locked(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uint8_t *frame,
+                      size_t len, char *err, size_t cap)
 {
-	uint8_t id[E4_ID_LEN], digest[16], status = 0;
+	uint8_t digest[16], status = 0;
 	struct c2_device d;
 	struct c2_cmd head;
 	uint64_t ts = 0;
 	int have_head, rc;
 
-	err[0] = '\0';
-	if (ack_topic_id(topic, id) != 0) {
-		snprintf(err, cap, "not an ack topic");
-		return -1;
-	}
-	if (len != E4_ACK_FRAME_LEN) {
-		snprintf(err, cap, "ack frame of %zu bytes (expected %d)", len, (int)E4_ACK_FRAME_LEN);
-		return -1;
-	}
-	if (c2_db_begin(ctx->db) != 0) {
-		snprintf(err, cap, "database busy");
-		return -1;
-	}
 	if (c2_db_device_get(ctx->db, NULL, id, &d) != 0) {
 		c2_db_rollback(ctx->db);
 		snprintf(err, cap, "ack from an unknown device");
@@ -361,6 +349,32 @@ int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, s
 		return -1;
 	}
 	return 0;
+}
+
+/* Authenticates and records an ack from e4/<id>/ack. */
+int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, size_t len,
+                  char *err, size_t cap)
+{
+	uint8_t id[E4_ID_LEN];
+	int rc;
+
+	err[0] = '\0';
+	if (ack_topic_id(topic, id) != 0) {
+		snprintf(err, cap, "not an ack topic");
+		return -1;
+	}
+	if (len != E4_ACK_FRAME_LEN) {
+		snprintf(err, cap, "ack frame of %zu bytes (expected %d)", len, (int)E4_ACK_FRAME_LEN);
+		return -1;
+	}
+	if (c2_db_begin_relaxed(ctx->db) != 0) {
+		c2_db_end_relaxed(ctx->db);
+		snprintf(err, cap, "database busy");
+		return -1;
+	}
+	rc = ack_locked(ctx, id, frame, len, err, cap);
+	c2_db_end_relaxed(ctx->db);
+	return rc;
 }
 
 void c2_outbox_published(struct c2_ctx *ctx, int mid)

@@ -92,6 +92,15 @@ e4t_run_broker() {
 	esac
 }
 
+# Prints the environment (for env(1)) a broker needs to load the plugin
+# of this build: the ASan runtime first when sanitizers are compiled in.
+e4t_broker_env() {
+	case "${E4_SANITIZE:-}" in
+	*address*) echo "LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0" ;;
+	*) echo "E4T_PLAIN_BROKER=1" ;;
+	esac
+}
+
 # Starts a broker on a fresh port with extra config lines from stdin.
 # Sets E4T_PORT, E4T_BROKER_PID and E4T_BROKER_CONF.
 e4t_start_broker() {

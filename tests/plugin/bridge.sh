@@ -18,7 +18,7 @@ PORT_A=$(e4t_free_port)
 	echo "log_type all"
 	[ "$(id -u)" = 0 ] && echo "user root"
 } >"$D/broker-a.conf"
-e4t_bg "$(e4t_mosquitto)" -c "$D/broker-a.conf"
+e4t_bg env $(e4t_broker_env) "$(e4t_mosquitto)" -c "$D/broker-a.conf"
 e4t_wait_port "$PORT_A"
 # Broker B: the plugin, and a bridge pulling data/# in from A (messages
 # that arrive on B's own bridge connection skip B's ACL checks).

@@ -20,7 +20,7 @@ refuses() {
 		echo "plugin $E4P_SO"
 		cat
 	} >"$D/$1.conf"
-	if timeout 10 "$(e4t_mosquitto)" -c "$D/$1.conf" >"$D/$1.out" 2>&1; then
+	if timeout 10 env $(e4t_broker_env) "$(e4t_mosquitto)" -c "$D/$1.conf" >"$D/$1.out" 2>&1; then
 		e4t_fail "$1: broker started"
 	fi
 	grep -q "$2" "$D/$1.log" "$D/$1.out" || e4t_fail "$1: no \"$2\" in the log: $(cat "$D/$1.log")"
