@@ -141,6 +141,6 @@ void c2_conf_dump(const struct c2_conf *conf, FILE *out)
 
 	for (o = c2_options; o->name != NULL; o++) {
 		c2_option_format(conf, o, v, sizeof(v));
-		fprintf(out, "%s %s\n", o->name, v);
+		fprintf(out, v[0] != '\0' ? "%s %s\n" : "%s \"%s\"\n", o->name, v);
 	}
 }

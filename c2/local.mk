@@ -40,3 +40,22 @@ C2_IT = tests/c2/it-basic.sh tests/c2/it-rotation.sh tests/c2/it-offline.sh test
 TESTS += $(C2_IT)
 EXTRA_DIST += $(C2_IT) tests/c2/lib-c2.sh
 endif
+
+if ENABLE_C2
+# The options table against the man page and the sample configuration.
+TESTS += tests/c2/check-options.sh
+EXTRA_DIST += tests/c2/check-options.sh
+endif
+dist_man_MANS += man/e4c2d.8 man/e4c2.1 man/e4c2d.conf.5
+dist_noinst_DATA += conf/e4c2d.conf conf/e4c2d.service
+
+if ENABLE_C2
+if HAVE_CHECK
+# Unit tests: in-memory SQLite, a fake transport, SDK devices in process.
+check_PROGRAMS += tests/c2/check_c2
+TESTS += tests/c2/check_c2
+tests_c2_check_c2_SOURCES = tests/c2/check_c2.c
+tests_c2_check_c2_CPPFLAGS = $(C2_CPPFLAGS) $(CHECK_CFLAGS)
+tests_c2_check_c2_LDADD = $(C2_LIBS) $(CHECK_LIBS)
+endif
+endif

@@ -37,12 +37,14 @@ c2t_sim sim.log -t fleet/telemetry -i 200 alpha="$E4T_DIR/alpha.store" \
 	bravo="$E4T_DIR/bravo.store" charlie="$E4T_DIR/charlie.store"
 e4t_wait_for 20 c2t_outbox_empty || e4t_fail "commands not acked"
 e4t_wait_for 20 c2t_topic_settled fleet/telemetry || e4t_fail "topic not settled"
+sleep 1
+mark=$(c2t_mark sim.log)
 sleep 2
 fp=$(c2t_topic_field fleet/telemetry fingerprint)
 c2t_expect_fp "$SIM_PID" sim.log "$fp" alpha bravo charlie
-recv=$(c2t_count sim.log '"event":"recv"')
+recv=$(c2t_count_after sim.log "$mark" '"event":"recv"')
 [ "$recv" -ge 9 ] || e4t_fail "only $recv messages received"
-e4t_eq "$(c2t_count sim.log undecryptable)" 0 "undecryptable messages"
+e4t_eq "$(c2t_count_after sim.log "$mark" undecryptable)" 0 "undecryptable messages"
 e4t_say "$recv messages delivered and decrypted"
 
 e4t_say "device show reports the last ack and no pending command"

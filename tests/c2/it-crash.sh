@@ -22,10 +22,10 @@ e4t_wait_for 30 c2t_outbox_empty || e4t_fail "links not acked"
 
 # Checks that both topics settled and every device holds crash/a's key.
 converged() {
-	e4t_wait_for 40 c2t_outbox_empty || e4t_fail "$1: outbox not drained"
 	for t in crash/a crash/b; do
-		c2t_topic_settled $t || e4t_fail "$1: $t not settled"
+		e4t_wait_for 40 c2t_topic_settled $t || e4t_fail "$1: $t not settled"
 	done
+	e4t_wait_for 40 c2t_outbox_empty || e4t_fail "$1: outbox not drained"
 	# shellcheck disable=SC2086
 	c2t_expect_fp "$SIM1" sim.log "$(c2t_topic_field crash/a fingerprint)" $DEVS
 }

@@ -1,0 +1,753 @@
+/*
+ * check_c2.c - unit tests of the C2 (Check): configuration, keys at rest,
+ * SQLite storage (in memory), the outbox with a fake transport and
+ * in-process SDK devices on a simulated clock, and the socket protocol.
+ */
+#define _POSIX_C_SOURCE 200809L
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+
+#include "api.h"
+#include "db_priv.h"
+#include "engine.h"
+
+/* ---------------- configuration ---------------- */
+
+START_TEST(conf_defaults_match_the_table)
+{
+	struct c2_conf c;
+
+	c2_conf_defaults(&c);
+	ck_assert_int_eq(c.mode, E4_MODE_SYMKEY);
+	ck_assert_int_eq(c.mqtt_port, 1883);
+	ck_assert_int_eq(c.ack_timeout, 10);
+	ck_assert_int_eq(c.retry_max_interval, 300);
+	ck_assert_int_eq(c.rekey_on_leave, 1);
+	ck_assert_str_eq(c.mqtt_client_id, "e4c2d");
+}
+END_TEST
+
+START_TEST(conf_parses_values_units_comments_and_quotes)
+{
+	static const char text[] = "# comment\n\n  mode pubkey  \nack_timeout 5m\n"
+	                           "rotation_timeout 2h\nrekey_on_leave no\nsocket_group \"\"\n"
+	                           "mqtt_host \"broker.local\"\r\nlog_level debug";
+	struct c2_conf c;
+	char err[C2_ERR_MAX];
+
+	c2_conf_defaults(&c);
+	ck_assert_int_eq(c2_conf_parse(&c, text, strlen(text), err, sizeof(err)), 0);
+	ck_assert_int_eq(c.mode, E4_MODE_PUBKEY);
+	ck_assert_int_eq(c.ack_timeout, 300);
+	ck_assert_int_eq(c.rotation_timeout, 7200);
+	ck_assert_int_eq(c.rekey_on_leave, 0);
+	ck_assert_str_eq(c.socket_group, "");
+	ck_assert_str_eq(c.mqtt_host, "broker.local");
+	ck_assert_int_eq(c.log_level, C2_LOG_DEBUG);
+}
+END_TEST
+
+/* Table of malformed configurations and the message each must produce. */
+static const struct {
+	const char *text;
+	const char *message;
+} bad_confs[] = {
+	{ "frobnicate 1", "1: unknown option 'frobnicate'" },
+	{ "mode\n", "1: option without a value" },
+	{ "mode none", "1: mode: unknown value" },
+	{ "\nmqtt_port 0", "2: mqtt_port: 0 out of range [1, 65535]" },
+	{ "mqtt_port 12ab", "1: mqtt_port: not an integer" },
+	{ "mqtt_qos 3", "1: mqtt_qos: 3 out of range [1, 2]" },
+	{ "ack_timeout 5x", "1: ack_timeout: invalid duration (use N, Ns, Nm, Nh or Nd)" },
+	{ "ack_timeout -1", "1: ack_timeout: invalid duration (use N, Ns, Nm, Nh or Nd)" },
+	{ "rekey_on_leave maybe", "1: rekey_on_leave: expected yes or no" },
+	{ "mqtt_host a\x01" "b", "1: control character in line" },
+	{ "log_level loud", "1: log_level: unknown value" },
+};
+
+START_TEST(conf_refuses_each_malformed_line_and_changes_nothing)
+{
+	struct c2_conf c, before;
+	char err[C2_ERR_MAX];
+	const char *t = bad_confs[_i].text;
+
+	c2_conf_defaults(&c);
+	before = c;
+	ck_assert_int_eq(c2_conf_parse(&c, t, strlen(t), err, sizeof(err)), -1);
+	ck_assert_str_eq(err, bad_confs[_i].message);
+	ck_assert_int_eq(memcmp(&c, &before, sizeof(c)), 0);
+}
+END_TEST
+
+START_TEST(conf_refuses_nul_bytes_and_long_lines)
+{
+	struct c2_conf c;
+	char err[C2_ERR_MAX], *big = malloc(5000);
+
+	c2_conf_defaults(&c);
+	ck_assert_int_eq(c2_conf_parse(&c, "mode sym\0key", 12, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "1: NUL byte in line");
+	memset(big, 'a', 5000);
+	ck_assert_int_eq(c2_conf_parse(&c, big, 5000, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "1: line too long");
+	free(big);
+}
+END_TEST
+
+/* ---------------- keys at rest ---------------- */
+
+/* A scratch directory in the build tree (never /tmp: it holds keys). */
+static char scratch[512];
+
+/* Creates the scratch directory. */
+static void scratch_setup(void)
+{
+	snprintf(scratch, sizeof(scratch), "tests/c2-unit.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(scratch));
+}
+
+/* Removes the scratch directory. */
+static void scratch_teardown(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(secret_binds_ciphertext_to_its_row)
+{
+	uint8_t mk[32], sealed[32 + C2_SEAL_OVERHEAD], out[32], key[32];
+
+	c2_random(mk, sizeof(mk));
+	c2_random(key, sizeof(key));
+	ck_assert_int_eq(c2_secret_seal(mk, sealed, key, 32, "devices.key:00"), 0);
+	ck_assert_int_eq(c2_secret_open(mk, out, sealed, sizeof(sealed), "devices.key:00"), 0);
+	ck_assert_int_eq(memcmp(out, key, 32), 0);
+	ck_assert_int_eq(c2_secret_open(mk, out, sealed, sizeof(sealed), "devices.key:01"), -1);
+	sealed[30] ^= 1;
+	ck_assert_int_eq(c2_secret_open(mk, out, sealed, sizeof(sealed), "devices.key:00"), -1);
+	ck_assert_int_eq(c2_secret_open(mk, out, sealed, 10, "devices.key:00"), -1);
+}
+END_TEST
+
+START_TEST(master_key_file_is_created_0600_and_refused_when_readable)
+{
+	char path[600], err[C2_ERR_MAX];
+	uint8_t mk[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/master.key", scratch);
+	ck_assert_int_eq(c2_secret_create(path, err, sizeof(err)), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(c2_secret_create(path, err, sizeof(err)), -1);
+	ck_assert_int_eq(c2_secret_load(path, mk, err, sizeof(err)), 0);
+	chmod(path, 0640);
+	ck_assert_int_eq(c2_secret_load(path, mk, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "accessible by group or others (mode 640)"));
+	chmod(path, 0600);
+	ck_assert_int_eq(truncate(path, 31), 0);
+	ck_assert_int_eq(c2_secret_load(path, mk, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "not a 32-byte master key"));
+}
+END_TEST
+
+/* ---------------- engine on a fake transport ---------------- */
+
+#define NDEV 4
+#define MAXPUB 256
+
+/* A publication captured by the fake transport. */
+struct pub {
+	char topic[E4_CONTROL_TOPIC_CAP + 8];
+	uint8_t frame[128];
+	size_t len;
+	int mid;
+};
+
+/* One in-process device. */
+struct sdev {
+	struct e4_client c;
+	struct e4_client_config cfg;
+	struct e4_topic_slot topics[16];
+	struct e4_pubkey_slot pubkeys[16];
+	char name[16];
+	int offline;
+	int applied;
+};
+
+static struct c2_ctx ctx;
+static struct pub pubs[MAXPUB];
+static size_t npubs;
+static int next_mid;
+static struct sdev sdevs[NDEV];
+static int64_t now_ms;
+
+/* Fake transport: records the publication. */
+static int fake_publish(void *arg, const char *topic, const uint8_t *p, size_t len, int qos,
+                        int *mid)
+{
+	(void)arg;
+	(void)qos;
+	ck_assert_uint_lt(npubs, MAXPUB);
+	ck_assert_uint_le(len, sizeof(pubs[0].frame));
+	snprintf(pubs[npubs].topic, sizeof(pubs[npubs].topic), "%s", topic);
+	memcpy(pubs[npubs].frame, p, len);
+	pubs[npubs].len = len;
+	pubs[npubs].mid = *mid = ++next_mid;
+	npubs++;
+	return 0;
+}
+
+/* Devices' clock: the simulated time. */
+static int sim_clock(void *arg, uint64_t *now)
+{
+	(void)arg;
+	*now = (uint64_t)(now_ms / 1000);
+	return 0;
+}
+
+/* Sets up a symkey C2 on an in-memory database. */
+static void engine_setup(void)
+{
+	uint8_t mk[32];
+	char err[C2_ERR_MAX];
+
+	memset(&ctx, 0, sizeof(ctx));
+	c2_conf_defaults(&ctx.conf);
+	ctx.conf.ack_timeout = 2;
+	ctx.conf.retry_max_interval = 8;
+	ctx.conf.rotation_timeout = 60;
+	c2_random(mk, sizeof(mk));
+	ck_assert_int_eq(c2_db_open(&ctx.db, ":memory:", mk, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_init_db(&ctx, err, sizeof(err)), 0);
+	ctx.tr.publish = fake_publish;
+	ctx.connected = 1;
+	npubs = 0;
+	now_ms = c2_now_ms();
+	memset(sdevs, 0, sizeof(sdevs));
+}
+
+/* Closes the database and wipes the devices. */
+static void engine_teardown(void)
+{
+	int i;
+
+	for (i = 0; i < NDEV; i++)
+		if (sdevs[i].name[0] != '\0')
+			e4_client_wipe(&sdevs[i].c);
+	c2_db_close(ctx.db);
+}
+
+/* Adds device i to the C2 and builds its SDK client from the exported key. */
+static void add_device(int i, int legacy)
+{
+	struct c2_new_device nd;
+	struct sdev *d = &sdevs[i];
+	char err[C2_ERR_MAX];
+
+	snprintf(d->name, sizeof(d->name), "dev%d", i);
+	ck_assert_int_eq(c2_op_device_add(&ctx, d->name, NULL, NULL, legacy, &nd, err,
+	                                  sizeof(err)), 0);
+	e4_client_config_default(&d->cfg);
+	d->cfg.clock = sim_clock;
+	d->cfg.topics = d->topics;
+	d->cfg.topics_cap = 16;
+	ck_assert_int_eq(e4_client_init(&d->c, &d->cfg, nd.dev.id, nd.key, nd.key_len), 0);
+	e4_wipe(&nd, sizeof(nd));
+}
+
+/* Device index of a control topic, or -1. */
+static int device_of(const char *topic)
+{
+	int i;
+
+	for (i = 0; i < NDEV; i++)
+		if (sdevs[i].name[0] != '\0' && strcmp(topic, e4_client_control_topic(&sdevs[i].c)) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Delivers every captured publication to its device (unless offline),
+ * feeds the acks back to the C2 and returns how many commands applied.
+ */
+static int deliver(void)
+{
+	uint8_t ack[E4_ACK_FRAME_LEN];
+	char topic[E4_ACK_TOPIC_CAP], err[C2_ERR_MAX];
+	struct e4_recv_info info;
+	size_t i, len;
+	int n = 0;
+
+	for (i = 0; i < npubs; i++) {
+		int d = device_of(pubs[i].topic);
+
+		if (d < 0 || sdevs[d].offline)
+			continue;
+		if (e4_unprotect(&sdevs[d].c, NULL, 0, &len, pubs[i].topic, pubs[i].frame,
+		                 pubs[i].len, &info) == 0) {
+			sdevs[d].applied++;
+			n++;
+		}
+		if (e4_client_ack(&sdevs[d].c, ack, sizeof(ack), &len) == 0) {
+			snprintf(topic, sizeof(topic), "%.35s/ack", pubs[i].topic);
+			ck_assert_int_eq(c2_outbox_ack(&ctx, topic, ack, len, err, sizeof(err)), 0);
+		}
+	}
+	npubs = 0;
+	return n;
+}
+
+/* Runs ticks and deliveries until nothing moves; advances the clock by step_ms each round. */
+static int settle(int64_t step_ms, int rounds)
+{
+	int total = 0, r;
+
+	for (r = 0; r < rounds; r++) {
+		now_ms += step_ms;
+		c2_outbox_tick(&ctx, now_ms);
+		c2_rotation_tick(&ctx, now_ms / 1000);
+		total += deliver();
+	}
+	return total;
+}
+
+/* The fingerprint of the current key of `topic` in a device (0 when none). */
+static int device_has_key(int i, const char *topic, const uint8_t key[32])
+{
+	uint8_t hash[16];
+	int k;
+
+	e4_topic_hash(hash, topic);
+	for (k = 0; k < 16; k++)
+		if (sdevs[i].topics[k].kind == 1 && memcmp(sdevs[i].topics[k].hash, hash, 16) == 0)
+			return memcmp(sdevs[i].topics[k].key, key, 32) == 0;
+	return 0;
+}
+
+/* Number of commands waiting in the outbox. */
+static long pending(void)
+{
+	long n = -1;
+
+	ck_assert_int_eq(c2_db_cmd_count(ctx.db, "pending", &n), 0);
+	return n;
+}
+
+START_TEST(link_delivers_the_topic_key_and_acks_complete_it)
+{
+	char err[C2_ERR_MAX];
+	uint8_t key[32];
+	int i;
+
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	for (i = 0; i < 3; i++) {
+		add_device(i, 0);
+		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
+	}
+	ck_assert_int_eq(pending(), 3);
+	ck_assert_int_eq(settle(100, 3), 3);
+	ck_assert_int_eq(pending(), 0);
+	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 0, key), 0);
+	for (i = 0; i < 3; i++)
+		ck_assert(device_has_key(i, "t/a", key));
+}
+END_TEST
+
+START_TEST(commands_to_one_device_are_delivered_in_order_one_at_a_time)
+{
+	char err[C2_ERR_MAX];
+	int k;
+
+	add_device(0, 0);
+	for (k = 0; k < 4; k++) {
+		char t[16];
+
+		snprintf(t, sizeof(t), "t/%d", k);
+		ck_assert_int_eq(c2_op_topic_add(&ctx, t, err, sizeof(err)), 0);
+		ck_assert_int_eq(c2_op_link(&ctx, "dev0", t, err, sizeof(err)), 0);
+	}
+	for (k = 0; k < 4; k++) {
+		now_ms += 10;
+		ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 1);
+		ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 0);   /* waits for the ack */
+		ck_assert_int_eq(deliver(), 1);
+	}
+	ck_assert_int_eq(pending(), 0);
+	ck_assert_uint_eq(e4_client_topic_count(&sdevs[0].c), 4);
+}
+END_TEST
+
+START_TEST(unacked_command_is_retried_with_a_fresh_timestamp_and_backoff)
+{
+	char err[C2_ERR_MAX];
+	uint64_t ts1, ts2;
+
+	add_device(0, 0);
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_link(&ctx, "dev0", "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 1);
+	ts1 = e4_load_le64(pubs[0].frame);
+	npubs = 0;   /* lost on the way */
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 1999), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 2000), 1);
+	ts2 = e4_load_le64(pubs[0].frame);
+	ck_assert_uint_gt(ts2, ts1);
+	npubs = 0;
+	/* The second wait is twice as long. */
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 2000 + 3999), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 2000 + 4000), 1);
+	now_ms += 6000;
+	ck_assert_int_eq(deliver(), 1);
+	ck_assert_int_eq(pending(), 0);
+	ck_assert_int_ge(ctx.retried, 2);
+}
+END_TEST
+
+START_TEST(rotation_activates_only_after_every_member_acked_the_next_key)
+{
+	char err[C2_ERR_MAX];
+	uint8_t old[32], next[32];
+	struct c2_topic t;
+	int i;
+
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	for (i = 0; i < 3; i++) {
+		add_device(i, 0);
+		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
+	}
+	settle(100, 3);
+	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 0, old), 0);
+	ck_assert_int_eq(c2_op_topic_rotate(&ctx, "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 1, next), 0);
+	sdevs[2].offline = 1;
+	settle(100, 5);
+	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
+	ck_assert_int_eq(t.rotating, 1);             /* dev2 has not acked */
+	for (i = 0; i < 2; i++)
+		ck_assert(device_has_key(i, "t/a", old));  /* next key announced, not active */
+	sdevs[2].offline = 0;
+	settle(3000, 4);
+	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
+	ck_assert_int_eq(t.rotating, 0);
+	ck_assert_int_eq(t.epoch, 2);
+	settle(100, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert(device_has_key(i, "t/a", next));
+	ck_assert_int_eq(pending(), 0);
+}
+END_TEST
+
+START_TEST(rotation_times_out_and_the_late_device_catches_up)
+{
+	char err[C2_ERR_MAX];
+	uint8_t next[32];
+	struct c2_topic t;
+	int i;
+
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	for (i = 0; i < 2; i++) {
+		add_device(i, 0);
+		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
+	}
+	settle(100, 3);
+	sdevs[1].offline = 1;
+	ck_assert_int_eq(c2_op_topic_rotate(&ctx, "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 1, next), 0);
+	settle(8000, 9);   /* 72 s > rotation_timeout */
+	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
+	ck_assert_int_eq(t.rotating, 0);
+	ck_assert(device_has_key(0, "t/a", next));
+	ck_assert(!device_has_key(1, "t/a", next));
+	sdevs[1].offline = 0;
+	settle(8000, 4);
+	ck_assert(device_has_key(1, "t/a", next));
+	ck_assert_int_eq(pending(), 0);
+}
+END_TEST
+
+START_TEST(unlink_removes_the_topic_and_rekeys_the_rest)
+{
+	char err[C2_ERR_MAX];
+	uint8_t before[32], after[32];
+	int i;
+
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	for (i = 0; i < 3; i++) {
+		add_device(i, 0);
+		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
+	}
+	settle(100, 3);
+	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 0, before), 0);
+	ck_assert_int_eq(c2_op_unlink(&ctx, "dev2", "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_unlink(&ctx, "dev2", "t/a", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "device is not linked to the topic");
+	settle(100, 6);
+	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 0, after), 0);
+	ck_assert_int_ne(memcmp(before, after, 32), 0);
+	ck_assert(device_has_key(0, "t/a", after));
+	ck_assert(device_has_key(1, "t/a", after));
+	ck_assert_uint_eq(e4_client_topic_count(&sdevs[2].c), 0);
+	ck_assert_int_eq(pending(), 0);
+}
+END_TEST
+
+START_TEST(device_key_rotation_keeps_the_old_key_until_the_ack)
+{
+	char err[C2_ERR_MAX];
+	uint8_t k1[32], k2[32];
+
+	add_device(0, 0);
+	ck_assert_int_eq(c2_db_device_key(ctx.db, sdevs[0].c.id, k1, 32), 0);
+	ck_assert_int_eq(c2_op_device_rotate(&ctx, "dev0", err, sizeof(err)), 0);
+	sdevs[0].offline = 1;
+	settle(100, 2);
+	ck_assert_int_eq(c2_db_device_key(ctx.db, sdevs[0].c.id, k2, 32), 0);
+	ck_assert_int_eq(memcmp(k1, k2, 32), 0);
+	sdevs[0].offline = 0;
+	settle(3000, 3);
+	ck_assert_int_eq(c2_db_device_key(ctx.db, sdevs[0].c.id, k2, 32), 0);
+	ck_assert_int_ne(memcmp(k1, k2, 32), 0);
+	ck_assert_int_eq(memcmp(sdevs[0].c.key, k2, 32), 0);
+	/* Later commands are protected with the new key. */
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_link(&ctx, "dev0", "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(settle(100, 2), 1);
+	ck_assert_int_eq(pending(), 0);
+}
+END_TEST
+
+/* Table of malformed acks and the message each must produce. */
+START_TEST(malformed_acks_are_refused_with_specific_errors)
+{
+	char err[C2_ERR_MAX], topic[E4_ACK_TOPIC_CAP];
+	uint8_t frame[E4_ACK_FRAME_LEN], key[32];
+	size_t len;
+
+	add_device(0, 0);
+	snprintf(topic, sizeof(topic), "%.35s/ack", e4_client_control_topic(&sdevs[0].c));
+	memset(frame, 0, sizeof(frame));
+	ck_assert_int_eq(c2_outbox_ack(&ctx, "e4/zz/ack", frame, sizeof(frame), err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "not an ack topic");
+	ck_assert_int_eq(c2_outbox_ack(&ctx, topic, frame, 41, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "ack frame of 41 bytes (expected 42)");
+	ck_assert_int_eq(c2_outbox_ack(&ctx, "e4/00000000000000000000000000000000/ack", frame,
+	                               sizeof(frame), err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "ack from an unknown device");
+	ck_assert_int_eq(c2_outbox_ack(&ctx, topic, frame, sizeof(frame), err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "ack does not authenticate under the device's key");
+	/* An authentic ack naming no command changes nothing. */
+	ck_assert_int_eq(c2_db_device_key(ctx.db, sdevs[0].c.id, key, 32), 0);
+	ck_assert_int_eq(e4_ack_seal(frame, sizeof(frame), &len, key, (uint64_t)(now_ms / 1000),
+	                             (const uint8_t *)"x", 1, 0), 0);
+	ck_assert_int_eq(c2_outbox_ack(&ctx, topic, frame, len, err, sizeof(err)), 0);
+	ck_assert_int_eq(pending(), 0);
+}
+END_TEST
+
+START_TEST(failed_status_is_audited_and_the_queue_moves_on)
+{
+	char err[C2_ERR_MAX], topic[E4_ACK_TOPIC_CAP];
+	uint8_t frame[E4_ACK_FRAME_LEN], key[32];
+	size_t len;
+	long failed = 0;
+
+	add_device(0, 0);
+	ck_assert_int_eq(c2_op_device_reset(&ctx, "dev0", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_device_reset(&ctx, "dev0", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 1);
+	ck_assert_int_eq(c2_db_device_key(ctx.db, sdevs[0].c.id, key, 32), 0);
+	ck_assert_int_eq(e4_ack_seal(frame, sizeof(frame), &len, key, (uint64_t)(now_ms / 1000),
+	                             pubs[0].frame, pubs[0].len, E4_ACK_TABLE_FULL), 0);
+	snprintf(topic, sizeof(topic), "%.35s/ack", e4_client_control_topic(&sdevs[0].c));
+	npubs = 0;
+	ck_assert_int_eq(c2_outbox_ack(&ctx, topic, frame, len, err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_db_cmd_count(ctx.db, "failed", &failed), 0);
+	ck_assert_int_eq(failed, 1);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 1), 1);   /* next command goes */
+}
+END_TEST
+
+START_TEST(legacy_devices_are_done_on_the_broker_acknowledgement)
+{
+	char err[C2_ERR_MAX];
+
+	add_device(0, 1);
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_link(&ctx, "dev0", "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 1);
+	ck_assert_int_eq(pending(), 1);
+	c2_outbox_published(&ctx, pubs[0].mid);
+	ck_assert_int_eq(pending(), 0);
+	ck_assert_int_eq(c2_op_device_rotate(&ctx, "dev0", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "legacy devices cannot acknowledge a new key");
+}
+END_TEST
+
+START_TEST(max_inflight_limits_commands_awaiting_acks)
+{
+	char err[C2_ERR_MAX];
+	int i;
+
+	ctx.conf.max_inflight = 2;
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	for (i = 0; i < 4; i++) {
+		add_device(i, 0);
+		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
+	}
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 2);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 0);
+	deliver();
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 1), 2);
+}
+END_TEST
+
+START_TEST(a_sealed_key_moved_to_another_row_does_not_open)
+{
+	uint8_t key[32];
+
+	add_device(0, 0);
+	add_device(1, 0);
+	ck_assert_int_eq(sqlite3_exec(ctx.db->h, "UPDATE devices SET key_enc = (SELECT key_enc"
+	                              " FROM devices WHERE name = 'dev0') WHERE name = 'dev1'",
+	                              NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(c2_db_device_key(ctx.db, sdevs[0].c.id, key, 32), 0);
+	ck_assert_int_eq(c2_db_device_key(ctx.db, sdevs[1].c.id, key, 32), -1);
+}
+END_TEST
+
+START_TEST(audit_log_is_append_only)
+{
+	ck_assert_int_eq(c2_db_audit(ctx.db, 7, "test", "entry"), 0);
+	ck_assert_int_ne(sqlite3_exec(ctx.db->h, "UPDATE audit SET uid = 0", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	ck_assert_int_ne(sqlite3_exec(ctx.db->h, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(c2_db_schema_version(ctx.db), 1);
+}
+END_TEST
+
+/* ---------------- socket protocol ---------------- */
+
+/* Table of malformed requests and the error each must produce. */
+static const struct {
+	const char *req;
+	const char *error;
+} bad_requests[] = {
+	{ "not json", "request is not valid JSON" },
+	{ "[1,2]", "request is not a JSON object" },
+	{ "{}", "request has no \\\"cmd\\\" string" },
+	{ "{\"cmd\":7}", "request has no \\\"cmd\\\" string" },
+	{ "{\"cmd\":\"device.add\",\"args\":[]}", "\\\"args\\\" must be an object" },
+	{ "{\"cmd\":\"frob\"}", "unknown command" },
+	{ "{\"cmd\":\"device.add\"}", "missing argument 'name'" },
+	{ "{\"cmd\":\"device.add\",\"args\":{\"name\":5}}", "argument 'name' must be a string" },
+	{ "{\"cmd\":\"device.add\",\"args\":{\"name\":\"x\",\"legacy\":1}}",
+	  "argument 'legacy' must be true or false" },
+	{ "{\"cmd\":\"link\",\"args\":{\"device\":\"x\"}}", "missing argument 'topic'" },
+	{ "{\"cmd\":\"audit\",\"args\":{\"limit\":0}}",
+	  "argument 'limit' must be a number from 1 to 1000000" },
+	{ "{\"cmd\":\"topic.show\",\"args\":{\"name\":\"nope\"}}", "no such topic" },
+	{ "{\"cmd\":\"c2key.rotate\"}", "the C2 key pair exists in pubkey mode only" },
+};
+
+START_TEST(malformed_requests_get_specific_errors)
+{
+	char *resp = c2_api_request(&ctx, bad_requests[_i].req, strlen(bad_requests[_i].req), 0);
+	char want[256];
+	long n = -1;
+
+	snprintf(want, sizeof(want), "{\"ok\":false,\"error\":\"%s\"}", bad_requests[_i].error);
+	ck_assert_str_eq(resp, want);
+	free(resp);
+	ck_assert_int_eq(c2_db_device_count(ctx.db, &n), 0);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
+START_TEST(device_add_returns_the_key_only_when_exporting)
+{
+	static const char r1[] = "{\"cmd\":\"device.add\",\"args\":{\"name\":\"a\"}}";
+	static const char r2[] = "{\"cmd\":\"device.add\",\"args\":{\"name\":\"b\",\"export\":true}}";
+	char *s1 = c2_api_request(&ctx, r1, strlen(r1), 1000);
+	char *s2 = c2_api_request(&ctx, r2, strlen(r2), 1000);
+	cJSON *j2 = cJSON_Parse(s2);
+	const cJSON *key = cJSON_GetObjectItem(cJSON_GetObjectItem(j2, "result"), "key");
+
+	ck_assert_ptr_null(strstr(s1, "\"key\""));
+	ck_assert(cJSON_IsString(key));
+	ck_assert_uint_eq(strlen(key->valuestring), 64);
+	ck_assert_ptr_nonnull(strstr(s1, "\"id\":\"80084bf2fba02475726feb2cab2d8215\""));
+	cJSON_Delete(j2);
+	free(s1);
+	free(s2);
+}
+END_TEST
+
+/* Builds the suites. */
+static Suite *c2_suite(void)
+{
+	Suite *s = suite_create("c2");
+	TCase *conf = tcase_create("conf");
+	TCase *secret = tcase_create("secret");
+	TCase *engine = tcase_create("engine");
+	TCase *api = tcase_create("api");
+
+	tcase_add_test(conf, conf_defaults_match_the_table);
+	tcase_add_test(conf, conf_parses_values_units_comments_and_quotes);
+	tcase_add_loop_test(conf, conf_refuses_each_malformed_line_and_changes_nothing, 0,
+	                    (int)(sizeof(bad_confs) / sizeof(bad_confs[0])));
+	tcase_add_test(conf, conf_refuses_nul_bytes_and_long_lines);
+	tcase_add_checked_fixture(secret, scratch_setup, scratch_teardown);
+	tcase_add_test(secret, secret_binds_ciphertext_to_its_row);
+	tcase_add_test(secret, master_key_file_is_created_0600_and_refused_when_readable);
+	tcase_add_checked_fixture(engine, engine_setup, engine_teardown);
+	tcase_add_test(engine, link_delivers_the_topic_key_and_acks_complete_it);
+	tcase_add_test(engine, commands_to_one_device_are_delivered_in_order_one_at_a_time);
+	tcase_add_test(engine, unacked_command_is_retried_with_a_fresh_timestamp_and_backoff);
+	tcase_add_test(engine, rotation_activates_only_after_every_member_acked_the_next_key);
+	tcase_add_test(engine, rotation_times_out_and_the_late_device_catches_up);
+	tcase_add_test(engine, unlink_removes_the_topic_and_rekeys_the_rest);
+	tcase_add_test(engine, device_key_rotation_keeps_the_old_key_until_the_ack);
+	tcase_add_test(engine, malformed_acks_are_refused_with_specific_errors);
+	tcase_add_test(engine, failed_status_is_audited_and_the_queue_moves_on);
+	tcase_add_test(engine, legacy_devices_are_done_on_the_broker_acknowledgement);
+	tcase_add_test(engine, max_inflight_limits_commands_awaiting_acks);
+	tcase_add_test(engine, a_sealed_key_moved_to_another_row_does_not_open);
+	tcase_add_test(engine, audit_log_is_append_only);
+	tcase_add_checked_fixture(api, engine_setup, engine_teardown);
+	tcase_add_loop_test(api, malformed_requests_get_specific_errors, 0,
+	                    (int)(sizeof(bad_requests) / sizeof(bad_requests[0])));
+	tcase_add_test(api, device_add_returns_the_key_only_when_exporting);
+	suite_add_tcase(s, conf);
+	suite_add_tcase(s, secret);
+	suite_add_tcase(s, engine);
+	suite_add_tcase(s, api);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (sodium_init() < 0)
+		return 1;
+	c2_log_set_level(C2_LOG_ERROR);
+	sr = srunner_create(c2_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
