@@ -25,11 +25,12 @@ MA=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 PLUGIN="/usr/lib/$MA/mosquitto/mosquitto_e4.so"
 EXAMPLES=/usr/share/doc/mosquitto-e4/examples
 checks=0
+t0=$(date +%s)
 
 # Counts a passed check.
 pass() {
 	checks=$((checks + 1))
-	echo "ok $checks - $*"
+	echo "ok $checks - $* ($(( $(date +%s) - t0 )) s)"
 }
 
 # Prints "mode owner group" of a path.
@@ -162,9 +163,9 @@ pass "reinstall keeps master.key and e4c2.db"
 # --- certificates and passwords ------------------------------------------
 command -v openssl >/dev/null || e4t_fail "openssl missing"
 cd "$D" || exit 1
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=e4 package test CA" \
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=e4 package test CA" \
 	-keyout ca.key -out ca.crt >ssl.log 2>&1 || e4t_fail "CA"
-openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr \
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr \
 	>>ssl.log 2>&1 || e4t_fail "server key"
 printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >san.ext
 openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
@@ -179,28 +180,35 @@ for u in "e4c2 $C2PW" "alice $ALICEPW" "bob $BOBPW"; do
 done
 
 # --- the broker: the installed example configuration, ports and paths adapted
+# Everything the broker and e4c2d read lives in a directory of their own;
+# the scratch directory is only traversable by others.
+chmod 711 "$D"
+B=$D/broker
+mkdir -m 700 "$B"
 DEVPORT=$(e4t_free_port)
 C2PORT=$(e4t_free_port)
 sed -e "s|^listener 8883\$|listener $DEVPORT 127.0.0.1|" \
 	-e "s|^listener 8884 127.0.0.1\$|listener $C2PORT 127.0.0.1|" \
-	-e "s|/etc/mosquitto/passwd|$D/passwd|" \
-	-e "s|/etc/mosquitto/certs/|$D/|" \
-	-e "s|/etc/mosquitto/ca_certificates/|$D/|" \
-	-e "s|/var/lib/mosquitto/e4-state.json|$D/e4-state.json|" \
-	"$EXAMPLES/mosquitto-example.conf" >mosquitto.conf
-grep -q "^plugin $PLUGIN\$" mosquitto.conf || e4t_fail "the example configuration names another plugin path"
-printf 'persistence false\nlog_dest file %s/mosquitto.log\nlog_type all\nuser root\n' "$D" >>mosquitto.conf
-e4t_bg /usr/sbin/mosquitto -c "$D/mosquitto.conf"
+	-e "s|/etc/mosquitto/passwd|$B/passwd|" \
+	-e "s|/etc/mosquitto/certs/|$B/|" \
+	-e "s|/etc/mosquitto/ca_certificates/|$B/|" \
+	-e "s|/var/lib/mosquitto/e4-state.json|$B/e4-state.json|" \
+	"$EXAMPLES/mosquitto-example.conf" >"$B/mosquitto.conf"
+grep -q "^plugin $PLUGIN\$" "$B/mosquitto.conf" || e4t_fail "the example configuration names another plugin path"
+printf 'persistence false\nlog_dest file %s/mosquitto.log\nlog_type all\n' "$B" >>"$B/mosquitto.conf"
+cp passwd server.crt server.key ca.crt "$B/"
+chown -R mosquitto:mosquitto "$B"
+# As the Debian service runs it: the mosquitto user, not root.
+e4t_bg setpriv --reuid mosquitto --regid mosquitto --init-groups /usr/sbin/mosquitto -c "$B/mosquitto.conf"
 BROKER=$E4T_LAST_PID
 e4t_wait_port "$DEVPORT"
 e4t_wait_port "$C2PORT"
-grep -q "mosquitto_e4" mosquitto.log || e4t_fail "the broker log does not mention the plugin"
-pass "mosquitto runs the installed plugin with the example configuration (TLS on ports $DEVPORT and $C2PORT)"
+LOG=$B/mosquitto.log
+grep -q "mosquitto_e4" "$LOG" || e4t_fail "the broker log does not mention the plugin"
+e4t_eq "$(ps -o user= -p "$BROKER")" mosquitto "user of the broker"
+pass "mosquitto (as user mosquitto) runs the installed plugin with the example configuration (TLS on ports $DEVPORT and $C2PORT)"
 
 # --- the daemon, as the e4c2 user, as its unit would run it ----------------
-# Everything e4c2d reads lives in a directory of its own; the scratch
-# directory is only traversable by others.
-chmod 711 "$D"
 mkdir c2
 cp /etc/e4c2/e4c2d.conf c2/e4c2d.conf
 cat >>c2/e4c2d.conf <<EOF
@@ -243,7 +251,7 @@ e4t_bg e4 sub --store "$D/alice.store" $TLS -u alice -P "$ALICEPW" -t sensors/te
 # shellcheck disable=SC2086
 e4t_bg e4 sub --store "$D/bob.store" $TLS -u bob -P "$BOBPW" -t sensors/temp -v >bob.out 2>bob.err
 for i in "$AID" "$BID"; do
-	e4t_wait_for 10 grep -q "Received SUBSCRIBE from $i" mosquitto.log ||
+	e4t_wait_for 10 grep -q "Received SUBSCRIBE from $i" "$LOG" ||
 		e4t_fail "device $i did not subscribe: $(cat alice.err bob.err)"
 done
 c2 topic add sensors/temp >/dev/null || e4t_fail "topic add"
@@ -260,9 +268,10 @@ e4 pub --store "$D/alice.store" $TLS -u alice -P "$ALICEPW" -t sensors/temp -m "
 e4t_wait_for 10 grep -qF "$MSG" bob.out || e4t_fail "bob did not receive the message: $(cat bob.err)"
 pass "alice -> bob end to end with the installed e4 pub / e4 sub"
 mosquitto_pub -h localhost -p "$DEVPORT" --cafile ca.crt -u alice -P "$ALICEPW" -V 5 -q 1 \
-	-t sensors/temp -m "plaintext $MSG" >plain.out 2>&1
-sleep 1
-grep -qF "plaintext $MSG" bob.out && e4t_fail "a plaintext publish passed the installed plugin"
+	-t sensors/temp -m "plaintext $MSG" >plain.out 2>&1 && ! grep -qi "not authori" plain.out &&
+	e4t_fail "the broker accepted a plaintext publish on a protected topic: $(cat plain.out)"
+sleep 0.5
+grep -qF "plaintext $MSG" bob.out && e4t_fail "a plaintext publish reached bob"
 pass "the installed plugin refuses a plaintext publish on a protected topic"
 
 # --- stop, purge, nothing left -------------------------------------------
