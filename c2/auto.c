@@ -68,10 +68,14 @@ void c2_auto_tick(struct c2_ctx *ctx, int64_t now_ms)
 		return;
 	ctx->next_auto = now_ms + 1000;
 	c2_rotation_tick(ctx, now_ms / 1000);
+	if (now_ms >= ctx->next_prune) {
+		ctx->next_prune = now_ms + 3600 * 1000;
+		c2_db_cmd_prune(ctx->db, now_ms / 1000 - C2_KEEP_DONE);
+	}
 	memset(&d, 0, sizeof(d));
 	d.ctx = ctx;
 	d.now = now_ms / 1000;
-	ctx->uid = 0;
+	ctx->uid = -1;   /* the daemon itself */
 	if (ctx->conf.topic_rotation_interval > 0)
 		c2_db_topic_list(ctx->db, topic_due, &d);
 	for (i = 0; i < d.n; i++)

@@ -272,6 +272,8 @@ int c2_db_cmd_inflight(struct c2_db *db, long *n);
 int c2_db_cmd_device_pending(struct c2_db *db, const uint8_t id[E4_ID_LEN], long *n);
 int c2_db_cmd_wake_device(struct c2_db *db, const uint8_t id[E4_ID_LEN], int64_t now_ms);
 int c2_db_cmd_wake_all(struct c2_db *db, int64_t now_ms);
+/* Deletes finished commands (done, failed, cancelled) older than `before` (Unix s). */
+int c2_db_cmd_prune(struct c2_db *db, int64_t before);
 int c2_db_cmd_cancel(struct c2_db *db, const uint8_t *id, const char *topic, int code);
 /* Counts commands of (topic, epoch, code): done and total (cancelled excluded). */
 int c2_db_cmd_progress(struct c2_db *db, const char *topic, int64_t epoch, int code,

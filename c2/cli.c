@@ -58,7 +58,7 @@ static const struct sub subs[] = {
 	{ "device rotate-key", "device.rotate-key", { "name", NULL }, { { NULL, NULL, NULL } },
 	  "give a device a new key (the old one stays valid until the device acks)" },
 	{ "device reset", "device.reset", { "name", NULL }, { { NULL, NULL, NULL } },
-	  "make a device forget every topic key (ResetTopics)" },
+	  "make a device forget every topic key (ResetTopics), then resend its topics' keys" },
 	{ "topic add", "topic.add", { "name", NULL }, { { NULL, NULL, NULL } }, "add a topic" },
 	{ "topic remove", "topic.remove", { "name", NULL }, { { NULL, NULL, NULL } },
 	  "remove a topic from the C2 and from its members" },

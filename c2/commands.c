@@ -407,20 +407,6 @@ int c2_op_device_rotate(struct c2_ctx *ctx, const char *name, char *err, size_t 
 	return finish(ctx, rc, "device.rotate-key", d.name);
 }
 
-int c2_op_device_reset(struct c2_ctx *ctx, const char *name, char *err, size_t cap)
-{
-	struct c2_device d;
-	int rc;
-
-	if (c2_db_begin(ctx->db) != 0)
-		return -1;
-	if (device_find(ctx, name, &d, err, cap) != 0) {
-		c2_db_rollback(ctx->db);
-		return -1;
-	}
-	rc = c2_enqueue(ctx, d.id, E4_CMD_RESET_TOPICS, NULL, 0, "", 0);
-	return finish(ctx, rc, "device.reset", d.name);
-}
 
 int c2_op_heartbeat(struct c2_ctx *ctx, const struct c2_device *d)
 {
@@ -665,6 +651,38 @@ static int join_topic(struct c2_ctx *ctx, const struct c2_device *d, const struc
 	}
 	e4_wipe(key, sizeof(key));
 	return rc;
+}
+
+/* Queues the keys of one of the device's topics again (after ResetTopics). */
+static int rejoin_topic(void *arg, const struct c2_topic *t)
+{
+	struct walk *w = arg;
+
+	if (join_topic(w->ctx, w->dev, t) != 0)
+		w->rc = -1;
+	return w->rc;
+}
+
+int c2_op_device_reset(struct c2_ctx *ctx, const char *name, char *err, size_t cap)
+{
+	struct c2_device d;
+	struct walk w;
+	int rc;
+
+	if (c2_db_begin(ctx->db) != 0)
+		return -1;
+	if (device_find(ctx, name, &d, err, cap) != 0) {
+		c2_db_rollback(ctx->db);
+		return -1;
+	}
+	/* The device forgets every topic key, then gets those of its topics again. */
+	memset(&w, 0, sizeof(w));
+	w.ctx = ctx;
+	w.dev = &d;
+	rc = c2_enqueue(ctx, d.id, E4_CMD_RESET_TOPICS, NULL, 0, "", 0);
+	if (rc == 0 && (c2_db_device_topics(ctx->db, d.id, rejoin_topic, &w) != 0 || w.rc != 0))
+		rc = -1;
+	return finish(ctx, rc, "device.reset", d.name);
 }
 
 int c2_op_link(struct c2_ctx *ctx, const char *dev, const char *topic, char *err, size_t cap)

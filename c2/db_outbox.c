@@ -327,3 +327,13 @@ int c2_db_audit_list(struct c2_db *db, long limit, c2_audit_fn fn, void *ctx)
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
+
+int c2_db_cmd_prune(struct c2_db *db, int64_t before)
+{
+	sqlite3_stmt *st = c2__st(db, "DELETE FROM outbox WHERE state >= 2 AND done_at < ?1");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before);
+	return c2__done(db, st);
+}

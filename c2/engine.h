@@ -20,6 +20,7 @@ struct c2_transport {
 
 #define C2_LEGACY_MAX 1024
 #define C2_TICK_MAX   512     /* commands published per tick at most */
+#define C2_KEEP_DONE  (7 * 86400)   /* seconds finished commands stay in the outbox */
 
 /* Daemon state shared by the modules (one per process). */
 struct c2_ctx {
@@ -31,6 +32,7 @@ struct c2_ctx {
 	double tokens;                 /* rollout_rate token bucket */
 	int64_t tokens_at;
 	int64_t next_auto;             /* next automation pass (ms) */
+	int64_t next_prune;            /* next removal of old finished commands (ms) */
 	struct { int mid; int64_t seq; } legacy[C2_LEGACY_MAX];   /* awaiting QoS ack */
 	size_t nlegacy;
 	long sent, acked, retried;     /* counters for status */

@@ -59,3 +59,44 @@ tests_c2_check_c2_CPPFLAGS = $(C2_CPPFLAGS) $(CHECK_CFLAGS)
 tests_c2_check_c2_LDADD = $(C2_LIBS) $(CHECK_LIBS)
 endif
 endif
+
+# ---- fuzzing (not part of make check): make fuzz-c2 [FUZZ_C2_SECONDS=N] ----
+# The C2 and SDK sources are compiled by clang with the fuzzer and the
+# sanitizers in one rule, so no gcc object is mixed in.
+FUZZ_C2_TARGETS = conf api ack
+FUZZ_C2_BINS = tests/fuzz/fuzz_c2_conf tests/fuzz/fuzz_c2_api tests/fuzz/fuzz_c2_ack
+FUZZ_C2_SRCS = $(srcdir)/c2/options.c $(srcdir)/c2/conf.c $(srcdir)/c2/log.c \
+	$(srcdir)/c2/secret.c $(srcdir)/c2/schema.c $(srcdir)/c2/db.c $(srcdir)/c2/db_outbox.c \
+	$(srcdir)/c2/commands.c $(srcdir)/c2/outbox.c $(srcdir)/c2/auto.c $(srcdir)/c2/export.c \
+	$(srcdir)/c2/api.c
+FUZZ_C2_SECONDS = 20
+EXTRA_DIST += tests/fuzz/fuzz_c2_conf.c tests/fuzz/fuzz_c2_api.c tests/fuzz/fuzz_c2_ack.c \
+	tests/fuzz/fuzz_c2_api.dict
+
+$(FUZZ_C2_BINS): tests/fuzz/fuzz_c2_%: $(srcdir)/tests/fuzz/fuzz_c2_%.c $(FUZZ_C2_SRCS) $(FUZZ_SDK_SRCS)
+	@test -n "$(CLANG)" || { echo "make fuzz-c2 needs clang" >&2; exit 1; }
+	$(AM_V_CC)$(MKDIR_P) tests/fuzz && \
+	$(CLANG) -g -O1 -std=gnu99 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -DHAVE_CONFIG_H -I$(top_builddir) \
+		-I$(top_srcdir)/sdk/include -I$(top_srcdir)/sdk/src -I$(top_srcdir)/c2 \
+		$(OPENSSL_CFLAGS) $(SODIUM_CFLAGS) $(SQLITE_CFLAGS) $(CJSON_CFLAGS) -o $@ \
+		$< $(FUZZ_C2_SRCS) $(FUZZ_SDK_SRCS) $(SQLITE_LIBS) $(CJSON_LIBS) \
+		$(OPENSSL_LIBS) $(SODIUM_LIBS) -lpthread
+
+# Runs each C2 fuzzer for FUZZ_C2_SECONDS from an empty corpus plus seeds.
+fuzz-c2: $(FUZZ_C2_BINS)
+	@for t in $(FUZZ_C2_TARGETS); do \
+		rm -rf tests/fuzz/work-c2/$$t && $(MKDIR_P) tests/fuzz/work-c2/$$t && \
+		echo "fuzz_c2_$$t: $(FUZZ_C2_SECONDS) s" && \
+		dict=; [ $$t = api ] && dict=-dict=$(srcdir)/tests/fuzz/fuzz_c2_api.dict; \
+		tests/fuzz/fuzz_c2_$$t $$dict -max_total_time=$(FUZZ_C2_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=tests/fuzz/work-c2/$$t- tests/fuzz/work-c2/$$t \
+			>tests/fuzz/work-c2/$$t.log 2>&1 || { tail -n 40 tests/fuzz/work-c2/$$t.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units' tests/fuzz/work-c2/$$t.log; \
+	done
+
+clean-local: clean-c2-fuzz
+clean-c2-fuzz:
+	rm -rf tests/fuzz/work-c2 $(FUZZ_C2_BINS)
+
+.PHONY: fuzz-c2 clean-c2-fuzz

@@ -313,7 +313,7 @@ static int ack_apply(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *hea
 		rc = c2_db_cmd_wake_device(ctx->db, d->id, 0);
 	if (rc == 0 && status > E4_ACK_STALE) {
 		snprintf(detail, sizeof(detail), "%s command %d status %u", d->name, head->code, status);
-		rc = c2_db_audit(ctx->db, 0, "command.failed", detail);
+		rc = c2_db_audit(ctx->db, -1, "command.failed", detail);
 		c2_log(C2_LOG_WARN, "ack", "%s", detail);
 	}
 	return rc;
@@ -337,8 +337,10 @@ int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, s
 		snprintf(err, cap, "ack frame of %zu bytes (expected %d)", len, (int)E4_ACK_FRAME_LEN);
 		return -1;
 	}
-	if (c2_db_begin(ctx->db) != 0)
+	if (c2_db_begin(ctx->db) != 0) {
+		snprintf(err, cap, "database busy");
 		return -1;
+	}
 	if (c2_db_device_get(ctx->db, NULL, id, &d) != 0) {
 		c2_db_rollback(ctx->db);
 		snprintf(err, cap, "ack from an unknown device");
@@ -353,11 +355,12 @@ int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, s
 	}
 	rc = ack_apply(ctx, &d, &head, have_head, digest, status, ts, err, cap);
 	e4_wipe(&head, sizeof(head));
-	if (rc != 0) {
+	if (rc != 0 || c2_db_commit(ctx->db) != 0) {
 		c2_db_rollback(ctx->db);
+		snprintf(err, cap, "cannot record the ack");
 		return -1;
 	}
-	return c2_db_commit(ctx->db);
+	return 0;
 }
 
 void c2_outbox_published(struct c2_ctx *ctx, int mid)

@@ -252,6 +252,8 @@ static int run_loop(struct run *r, double timeout, int *timed_out)
 		rc = mosquitto_loop(r->mosq, 100, 1);
 		if (rc == MOSQ_ERR_SUCCESS)
 			continue;
+		if (r->failed)
+			break;  /* already reported (refused connection) */
 		if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_ERRNO) {
 			r->connected = 0;
 			nanosleep(&pause, NULL);

@@ -638,6 +638,110 @@ START_TEST(audit_log_is_append_only)
 }
 END_TEST
 
+START_TEST(reset_clears_the_device_and_resends_its_topics)
+{
+	char err[C2_ERR_MAX];
+	uint8_t key[32];
+
+	add_device(0, 0);
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_link(&ctx, "dev0", "t/a", err, sizeof(err)), 0);
+	settle(100, 2);
+	c2_random(key, sizeof(key));
+	ck_assert_int_eq(e4_client_set_topic_key(&sdevs[0].c, "t/stray", key), 0);
+	ck_assert_uint_eq(e4_client_topic_count(&sdevs[0].c), 2);
+	ck_assert_int_eq(c2_op_device_reset(&ctx, "dev0", err, sizeof(err)), 0);
+	ck_assert_int_eq(settle(100, 3), 2);
+	ck_assert_uint_eq(e4_client_topic_count(&sdevs[0].c), 1);
+	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 0, key), 0);
+	ck_assert(device_has_key(0, "t/a", key));
+}
+END_TEST
+
+START_TEST(automation_rotates_old_topic_keys_and_sends_heartbeats)
+{
+	char err[C2_ERR_MAX];
+	struct c2_topic t;
+
+	ctx.conf.topic_rotation_interval = 100;
+	ctx.conf.heartbeat_interval = 60;
+	add_device(0, 0);
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	c2_auto_tick(&ctx, now_ms);
+	ck_assert_int_eq(pending(), 0);
+	c2_auto_tick(&ctx, now_ms + 61000);
+	ck_assert_int_eq(pending(), 1);                       /* heartbeat to dev0 */
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 61000), 1);
+	ck_assert_int_eq(e4_load_le64(pubs[0].frame) > 0, 1);
+	now_ms += 61000;
+	ck_assert_int_eq(deliver(), 1);
+	ck_assert_int_eq(pending(), 0);
+	c2_auto_tick(&ctx, now_ms + 41000);
+	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
+	ck_assert_int_eq(t.rotating, 1);
+}
+END_TEST
+
+START_TEST(online_event_retries_at_once_and_bad_events_are_ignored)
+{
+	static const char bad[] = "{\"event\":\"online\",\"id\":\"xyz\"}";
+	char ev[128], hex[33], err[C2_ERR_MAX];
+	struct c2_device d;
+
+	add_device(0, 0);
+	ck_assert_int_eq(c2_op_device_reset(&ctx, "dev0", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 1);
+	npubs = 0;
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 100), 0);   /* waits ack_timeout */
+	c2_outbox_event(&ctx, (const uint8_t *)bad, strlen(bad));
+	c2_outbox_event(&ctx, (const uint8_t *)"{", 1);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 100), 0);
+	e4_hex_encode(hex, sdevs[0].c.id, 16);
+	snprintf(ev, sizeof(ev), "{\"event\":\"online\",\"id\":\"%s\",\"time\":1}", hex);
+	c2_outbox_event(&ctx, (const uint8_t *)ev, strlen(ev));
+	ck_assert_int_eq(c2_db_device_get(ctx.db, NULL, sdevs[0].c.id, &d), 0);
+	ck_assert_int_eq(d.online, 1);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 100), 1);
+}
+END_TEST
+
+START_TEST(finished_commands_are_pruned_after_a_week)
+{
+	char err[C2_ERR_MAX];
+	long done = -1;
+
+	add_device(0, 0);
+	ck_assert_int_eq(c2_op_device_reset(&ctx, "dev0", err, sizeof(err)), 0);
+	settle(100, 2);
+	ck_assert_int_eq(c2_db_cmd_count(ctx.db, "done", &done), 0);
+	ck_assert_int_eq(done, 1);
+	ck_assert_int_eq(c2_db_cmd_prune(ctx.db, c2_now_ms() / 1000 - 10), 0);
+	ck_assert_int_eq(c2_db_cmd_count(ctx.db, "done", &done), 0);
+	ck_assert_int_eq(done, 1);
+	ck_assert_int_eq(c2_db_cmd_prune(ctx.db, c2_now_ms() / 1000 + 10), 0);
+	ck_assert_int_eq(c2_db_cmd_count(ctx.db, "done", &done), 0);
+	ck_assert_int_eq(done, 0);
+}
+END_TEST
+
+START_TEST(rollout_rate_limits_publications_per_second)
+{
+	char err[C2_ERR_MAX];
+	int i;
+
+	ctx.conf.rollout_rate = 2;
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	for (i = 0; i < 4; i++) {
+		add_device(i, 0);
+		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
+	}
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 2);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 100), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 600), 1);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 1100), 1);
+}
+END_TEST
+
 /* ---------------- socket protocol ---------------- */
 
 /* Table of malformed requests and the error each must produce. */
@@ -726,6 +830,11 @@ static Suite *c2_suite(void)
 	tcase_add_test(engine, max_inflight_limits_commands_awaiting_acks);
 	tcase_add_test(engine, a_sealed_key_moved_to_another_row_does_not_open);
 	tcase_add_test(engine, audit_log_is_append_only);
+	tcase_add_test(engine, reset_clears_the_device_and_resends_its_topics);
+	tcase_add_test(engine, automation_rotates_old_topic_keys_and_sends_heartbeats);
+	tcase_add_test(engine, online_event_retries_at_once_and_bad_events_are_ignored);
+	tcase_add_test(engine, finished_commands_are_pruned_after_a_week);
+	tcase_add_test(engine, rollout_rate_limits_publications_per_second);
 	tcase_add_checked_fixture(api, engine_setup, engine_teardown);
 	tcase_add_loop_test(api, malformed_requests_get_specific_errors, 0,
 	                    (int)(sizeof(bad_requests) / sizeof(bad_requests[0])));

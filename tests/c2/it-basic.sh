@@ -62,6 +62,20 @@ for d in alpha bravo charlie; do
 done
 grep -q '"level":"error"' "$E4T_DIR/c2d.log" && e4t_fail "errors in the daemon log"
 
+e4t_say "SIGHUP rereads the configuration; a broken one is refused and kept"
+kill -HUP "$C2D_PID"
+e4t_wait_for 5 grep -q '"configuration reloaded"' "$E4T_DIR/c2d.log" || e4t_fail "no reload on SIGHUP"
+cp "$C2CONF" "$E4T_DIR/good.conf"
+echo "ack_timeout soon" >>"$C2CONF"
+kill -HUP "$C2D_PID"
+e4t_wait_for 5 grep -q 'not reloaded: .*ack_timeout: invalid duration' "$E4T_DIR/c2d.log" ||
+	e4t_fail "broken configuration not reported"
+cp "$E4T_DIR/good.conf" "$C2CONF"
+c2t_connected || e4t_fail "daemon lost after a bad reload"
+"$C2D" -c "$C2CONF" -t >/dev/null || e4t_fail "-t refused a good configuration"
+echo "bogus 1" >"$E4T_DIR/bad.conf"
+"$C2D" -c "$E4T_DIR/bad.conf" 2>/dev/null && e4t_fail "daemon started with a bad configuration"
+
 e4t_say "SIGTERM stops the daemon cleanly"
 kill "$C2D_PID"
 wait "$C2D_PID"

@@ -137,6 +137,23 @@ done
 grep -aq "$K2" spy.out && e4t_fail "the third party saw the new topic key"
 pass
 
+e4t_say "-W: a timeout before -C messages is a failure, without -C it is the normal end"
+expect_fail 1 "timed out after 1 s (0 of 1 messages)" "$E4" sub --store a.store -p "$P" -t quiet/topic -C 1 -W 1
+"$E4" sub --store a.store -p "$P" -t quiet/topic -W 1 >w.out 2>&1 || e4t_fail "-W without -C: $(cat w.out)"
+pass
+
+e4t_say "e4 sub reconnects and resubscribes after a broker restart"
+e4t_bg "$E4" sub --store a.store -p "$P" -t plant/1 -C 1 >r.out 2>r.err
+RSUB=$E4T_LAST_PID
+before=$(grep -c "Received SUBSCRIBE from $AID\$" "$LOG")
+wait_subs "$AID" $((before + 2))
+e4t_restart_broker
+wait_subs "$AID" $((before + 4))
+"$E4" pub --store b.store -p "$P" -t plant/1 -m "after-restart" || e4t_fail "e4 pub after restart"
+wait_exit $RSUB 10 || e4t_fail "e4 sub after restart: $(cat r.err)"
+e4t_eq "$(cat r.out)" "after-restart" "message after the restart"
+pass
+
 e4t_say "usage errors of pub/sub"
 expect_fail 2 "missing --store PATH" "$E4" sub -p "$P"
 expect_fail 2 "missing -t TOPIC" "$E4" pub --store a.store -m x

@@ -1,0 +1,108 @@
+/*
+ * topic.c - MQTT filter matching and the E4 topic namespace (e4/<id>,
+ * e4/<id>/ack, $CONTROL/e4/...).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include "e4plugin.h"
+
+int e4plugin_topic_matches(const char *filter, const char *topic)
+{
+	const char *f = filter, *t = topic;
+
+	if (filter == NULL || topic == NULL)
+		return 0;
+	/* Topics beginning with '$' are not matched by a leading wildcard. */
+	if (*t == '$' && (*f == '+' || *f == '#'))
+		return 0;
+	for (;;) {
+		if (*f == '#')
+			return f[1] == '\0';
+		if (*f == '+') {
+			while (*t != '\0' && *t != '/')
+				t++;
+			f++;
+		} else {
+			while (*f != '\0' && *f != '/' && *f == *t) {
+				f++;
+				t++;
+			}
+			if ((*f != '\0' && *f != '/') || (*t != '\0' && *t != '/'))
+				return 0;
+		}
+		if (*f == '\0' || *t == '\0')
+			break;
+		/* Both at a '/'. */
+		f++;
+		t++;
+	}
+	if (*f == '\0' && *t == '\0')
+		return 1;
+	/* "a/#" also matches "a". */
+	return *t == '\0' && strcmp(f, "/#") == 0;
+}
+
+int e4plugin_filter_valid(const char *filter)
+{
+	const char *s;
+
+	if (filter == NULL || *filter == '\0' || strlen(filter) > E4_TOPIC_MAX)
+		return -1;
+	for (s = filter; *s != '\0'; s++) {
+		int start = s == filter || s[-1] == '/';
+		int end = s[1] == '\0' || s[1] == '/';
+
+		if (*s == '+' && !(start && end))
+			return -1;
+		if (*s == '#' && !(start && s[1] == '\0'))
+			return -1;
+	}
+	return 0;
+}
+
+/* Decodes the 32 hex characters at s into id (0) or returns -1. */
+static int hex_id(const char *s, uint8_t id[E4_ID_LEN])
+{
+	char buf[2 * E4_ID_LEN + 1];
+	size_t i;
+
+	for (i = 0; i < 2 * E4_ID_LEN; i++) {
+		char c = s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return -1;
+		buf[i] = c;
+	}
+	buf[i] = '\0';
+	return e4_hex_decode(id, E4_ID_LEN, buf) == 0 ? 0 : -1;
+}
+
+enum e4plugin_topic_kind e4plugin_topic_kind(const char *topic, uint8_t id[E4_ID_LEN])
+{
+	if (strncmp(topic, E4PLUGIN_MGMT_PREFIX, sizeof(E4PLUGIN_MGMT_PREFIX) - 1) == 0 ||
+	    strcmp(topic, "$CONTROL/e4") == 0)
+		return E4PLUGIN_T_MGMT;
+	if (strncmp(topic, "e4/", 3) != 0)
+		return strcmp(topic, "e4") == 0 ? E4PLUGIN_T_E4_OTHER : E4PLUGIN_T_DATA;
+	if (strlen(topic + 3) < 2 * E4_ID_LEN || hex_id(topic + 3, id) != 0)
+		return E4PLUGIN_T_E4_OTHER;
+	if (topic[3 + 2 * E4_ID_LEN] == '\0')
+		return E4PLUGIN_T_CONTROL;
+	if (strcmp(topic + 3 + 2 * E4_ID_LEN, "/ack") == 0)
+		return E4PLUGIN_T_ACK;
+	return E4PLUGIN_T_E4_OTHER;
+}
+
+int e4plugin_protected(const struct e4plugin *p, const char *topic)
+{
+	size_t i;
+
+	for (i = 0; i < p->conf.protect_len; i++)
+		if (e4plugin_topic_matches(p->conf.protect[i], topic))
+			return (int)i;
+	return -1;
+}
