@@ -260,6 +260,8 @@ int c2_db_cmd_add(struct c2_db *db, struct c2_cmd *c);   /* sets c->seq */
 int c2_db_cmd_get(struct c2_db *db, int64_t seq, struct c2_cmd *c);
 /* Heads of every device queue that are due (next_try <= now_ms), at most limit. */
 int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_cmd_fn fn, void *ctx);
+/* 1 when some unfinished command is due at now_ms (cheap check before a pass). */
+int c2_db_cmd_any_due(struct c2_db *db, int64_t now_ms);
 /* The first unfinished command of a device (-1 when none, 0 found). */
 int c2_db_cmd_head(struct c2_db *db, const uint8_t id[E4_ID_LEN], struct c2_cmd *c);
 int c2_db_cmd_set_state(struct c2_db *db, int64_t seq, int state, int status,

@@ -268,6 +268,15 @@ static void print_text(const cJSON *res, const char *prefix)
 	}
 }
 
+/* Prints a JSON value on one line. */
+static void print_json(const cJSON *v)
+{
+	char *s = cJSON_PrintUnformatted(v);
+
+	printf("%s\n", s != NULL ? s : "null");
+	free(s);
+}
+
 /* Runs one request; prints the result; returns the exit status. */
 static int request(const struct globals *g, const char *path, cJSON *req, cJSON **result)
 {
@@ -290,7 +299,7 @@ static int request(const struct globals *g, const char *path, cJSON *req, cJSON 
 	if (rc == 0 && result != NULL)
 		*result = cJSON_DetachItemFromObject(r, "result");
 	else if (rc == 0 && g->json)
-		printf("%s\n", cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(r, "result")));
+		print_json(cJSON_GetObjectItemCaseSensitive(r, "result"));
 	else if (rc == 0)
 		print_text(cJSON_GetObjectItemCaseSensitive(r, "result"), "");
 	if (resp != NULL)
@@ -473,7 +482,7 @@ static int do_sub(const struct globals *g, const struct sub *s, int argc, char *
 		rc = export_device(res, export) == 0 ? 0 : 1;
 		cJSON_DeleteItemFromObject(res, "key");
 		if (rc == 0 && g->json)
-			printf("%s\n", cJSON_PrintUnformatted(res));
+			print_json(res);
 		else if (rc == 0)
 			print_text(res, "");
 		cJSON_Delete(res);

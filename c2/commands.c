@@ -14,7 +14,7 @@
 
 #include <sodium.h>
 
-#include "engine.h"
+#include "commands.h"
 
 /* Checks a device or topic name: 1..C2_NAME_MAX printable bytes, no wildcards for topics. */
 static int name_ok(const char *name, int topic, char *err, size_t cap)
@@ -41,7 +41,7 @@ static int name_ok(const char *name, int topic, char *err, size_t cap)
 }
 
 /* Ends an operation: audits and commits, or rolls back. */
-static int finish(struct c2_ctx *ctx, int rc, const char *action, const char *detail)
+int c2__finish(struct c2_ctx *ctx, int rc, const char *action, const char *detail)
 {
 	if (rc == 0 && c2_db_audit(ctx->db, ctx->uid, action, detail) == 0 &&
 	    c2_db_commit(ctx->db) == 0) {
@@ -74,7 +74,7 @@ int c2_enqueue(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], int code,
 }
 
 /* Queues SetTopicKey or SetTopicKeyNext (key || hash) for a device. */
-static int enqueue_topic_key(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], int code,
+int c2__enqueue_topic_key(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], int code,
                              const struct c2_topic *t, const uint8_t key[E4_KEY_LEN],
                              int64_t epoch)
 {
@@ -126,7 +126,7 @@ int c2_op_init_db(struct c2_ctx *ctx, char *err, size_t cap)
 	}
 	if (rc != 0)
 		snprintf(err, cap, "cannot initialise the database");
-	return finish(ctx, rc, "init", ctx->conf.mode == E4_MODE_PUBKEY ? "pubkey" : "symkey");
+	return c2__finish(ctx, rc, "init", ctx->conf.mode == E4_MODE_PUBKEY ? "pubkey" : "symkey");
 }
 
 /* Fills the id of a new device from id_hex or its name; checks the public key. */
@@ -210,7 +210,7 @@ int c2_op_device_add(struct c2_ctx *ctx, const char *name, const char *id_hex,
 		snprintf(err, cap, "cannot store the device");
 	e4_hex_encode(detail, nd->dev.id, E4_ID_LEN);
 	snprintf(detail + 32, sizeof(detail) - 32, " %s%s", name, legacy ? " legacy" : "");
-	if (finish(ctx, rc, "device.add", detail) != 0) {
+	if (c2__finish(ctx, rc, "device.add", detail) != 0) {
 		e4_wipe(nd, sizeof(*nd));
 		return -1;
 	}
@@ -234,7 +234,7 @@ static int device_find(struct c2_ctx *ctx, const char *name, struct c2_device *d
 }
 
 /* Looks a topic up; specific error when missing. */
-static int topic_find(struct c2_ctx *ctx, const char *name, struct c2_topic *t, char *err,
+int c2__topic_find(struct c2_ctx *ctx, const char *name, struct c2_topic *t, char *err,
                       size_t cap)
 {
 	if (name == NULL || c2_db_topic_get(ctx->db, name, t) != 0) {
@@ -244,16 +244,6 @@ static int topic_find(struct c2_ctx *ctx, const char *name, struct c2_topic *t, 
 	return 0;
 }
 
-/* Context of the member walks below. */
-struct walk {
-	struct c2_ctx *ctx;
-	const struct c2_device *dev;
-	const struct c2_topic *topic;
-	int rc;
-	int remove;
-	long n;
-	char names[8][C2_NAME_MAX + 1];   /* topics collected (for rekeys) */
-};
 
 /* Exchanges (or withdraws) public keys between w->dev and a co-member m. */
 static int pubkey_pair(void *arg, const struct c2_device *m)
@@ -365,7 +355,7 @@ int c2_op_device_remove(struct c2_ctx *ctx, const char *name, char *err, size_t 
 		snprintf(err, cap, "cannot remove the device");
 	e4_hex_encode(detail, d.id, E4_ID_LEN);
 	snprintf(detail + 32, sizeof(detail) - 32, " %s", d.name);
-	if (finish(ctx, rc, "device.remove", detail) != 0)
+	if (c2__finish(ctx, rc, "device.remove", detail) != 0)
 		return -1;
 	if (ctx->conf.mode == E4_MODE_PUBKEY)
 		c2_plugin_push(ctx, &d, 1);
@@ -404,7 +394,7 @@ int c2_op_device_rotate(struct c2_ctx *ctx, const char *name, char *err, size_t 
 	sodium_memzero(key, sizeof(key));
 	if (rc != 0)
 		snprintf(err, cap, "cannot queue the new key");
-	return finish(ctx, rc, "device.rotate-key", d.name);
+	return c2__finish(ctx, rc, "device.rotate-key", d.name);
 }
 
 
@@ -412,7 +402,7 @@ int c2_op_heartbeat(struct c2_ctx *ctx, const struct c2_device *d)
 {
 	if (c2_db_begin(ctx->db) != 0)
 		return -1;
-	return finish(ctx, c2_enqueue(ctx, d->id, E4_CMD_HEARTBEAT, NULL, 0, "", 0),
+	return c2__finish(ctx, c2_enqueue(ctx, d->id, E4_CMD_HEARTBEAT, NULL, 0, "", 0),
 	              "device.heartbeat", d->name);
 }
 
@@ -442,7 +432,7 @@ int c2_op_topic_add(struct c2_ctx *ctx, const char *name, char *err, size_t cap)
 	sodium_memzero(key, sizeof(key));
 	if (rc != 0)
 		snprintf(err, cap, "cannot store the topic");
-	return finish(ctx, rc, "topic.add", name);
+	return c2__finish(ctx, rc, "topic.add", name);
 }
 
 /* Queues RemoveTopic for one member of a removed topic. */
@@ -464,7 +454,7 @@ int c2_op_topic_remove(struct c2_ctx *ctx, const char *name, char *err, size_t c
 
 	if (c2_db_begin(ctx->db) != 0)
 		return -1;
-	if (topic_find(ctx, name, &t, err, cap) != 0) {
+	if (c2__topic_find(ctx, name, &t, err, cap) != 0) {
 		c2_db_rollback(ctx->db);
 		return -1;
 	}
@@ -478,160 +468,7 @@ int c2_op_topic_remove(struct c2_ctx *ctx, const char *name, char *err, size_t c
 		rc = c2_db_topic_remove(ctx->db, name);
 	else
 		rc = -1;
-	return finish(ctx, rc, "topic.remove", name);
-}
-
-/* Queues the next key to one member (SetTopicKey directly for legacy devices). */
-static int distribute_next(void *arg, const struct c2_device *m)
-{
-	struct walk *w = arg;
-	uint8_t key[E4_KEY_LEN];
-	int code = m->legacy ? E4_CMD_SET_TOPIC_KEY : E4_CMD_SET_TOPIC_KEY_NEXT;
-
-	if (c2_db_topic_key(w->ctx->db, w->topic->name, 1, key) != 0 ||
-	    enqueue_topic_key(w->ctx, m->id, code, w->topic, key, w->topic->epoch + 1) != 0)
-		w->rc = -1;
-	e4_wipe(key, sizeof(key));
-	w->n++;
-	return w->rc;
-}
-
-int c2_rotation_start(struct c2_ctx *ctx, struct c2_topic *t)
-{
-	struct walk w;
-	uint8_t key[E4_KEY_LEN];
-	int rc;
-
-	/* A rotation in progress is superseded: its next key is never activated. */
-	if (t->rotating && c2_db_cmd_cancel(ctx->db, NULL, t->name, E4_CMD_SET_TOPIC_KEY_NEXT) != 0)
-		return -1;
-	c2_random(key, sizeof(key));
-	rc = c2_db_topic_set_key(ctx->db, t->name, 1, key);
-	sodium_memzero(key, sizeof(key));
-	if (rc != 0)
-		return -1;
-	t->rotating = 1;
-	t->rot_started = c2_now_ms() / 1000;
-	if (c2_db_topic_update(ctx->db, t) != 0)
-		return -1;
-	memset(&w, 0, sizeof(w));
-	w.ctx = ctx;
-	w.topic = t;
-	if (c2_db_topic_members(ctx->db, t->name, distribute_next, &w) != 0 || w.rc != 0)
-		return -1;
-	return 0;
-}
-
-int c2_op_topic_rotate(struct c2_ctx *ctx, const char *name, char *err, size_t cap)
-{
-	struct c2_topic t;
-	int rc;
-
-	if (c2_db_begin(ctx->db) != 0)
-		return -1;
-	if (topic_find(ctx, name, &t, err, cap) != 0) {
-		c2_db_rollback(ctx->db);
-		return -1;
-	}
-	rc = c2_rotation_start(ctx, &t);
-	if (rc != 0)
-		snprintf(err, cap, "cannot start the rotation");
-	return finish(ctx, rc, "topic.rotate", name);
-}
-
-/* Queues the activated key to an ack-capable member. */
-static int activate_member(void *arg, const struct c2_device *m)
-{
-	struct walk *w = arg;
-	uint8_t key[E4_KEY_LEN];
-
-	if (m->legacy)
-		return 0;
-	if (c2_db_topic_key(w->ctx->db, w->topic->name, 0, key) != 0 ||
-	    enqueue_topic_key(w->ctx, m->id, E4_CMD_SET_TOPIC_KEY, w->topic, key,
-	                      w->topic->epoch) != 0)
-		w->rc = -1;
-	e4_wipe(key, sizeof(key));
-	return w->rc;
-}
-
-/* Makes the next key of a rotating topic current and queues SetTopicKey. */
-static int rotation_activate(struct c2_ctx *ctx, struct c2_topic *t, long done, long total,
-                             int timeout)
-{
-	uint8_t key[E4_KEY_LEN];
-	char detail[C2_NAME_MAX + 96];
-	struct walk w;
-	int rc;
-
-	if (c2_db_begin(ctx->db) != 0)
-		return -1;
-	rc = c2_db_topic_key(ctx->db, t->name, 1, key);
-	if (rc == 0)
-		rc = c2_db_topic_set_key(ctx->db, t->name, 0, key);
-	sodium_memzero(key, sizeof(key));
-	if (rc == 0)
-		rc = c2_db_topic_set_key(ctx->db, t->name, 1, NULL);
-	t->epoch++;
-	t->rotating = 0;
-	t->key_created = c2_now_ms() / 1000;
-	if (rc == 0)
-		rc = c2_db_topic_update(ctx->db, t);
-	memset(&w, 0, sizeof(w));
-	w.ctx = ctx;
-	w.topic = t;
-	if (rc == 0 && (c2_db_topic_members(ctx->db, t->name, activate_member, &w) != 0 || w.rc))
-		rc = -1;
-	snprintf(detail, sizeof(detail), "%s epoch %lld acked %ld/%ld%s", t->name,
-	         (long long)t->epoch, done, total, timeout ? " (timeout)" : "");
-	return finish(ctx, rc, "topic.rotate.activate", detail);
-}
-
-/* Checks one rotating topic. */
-static int rotation_check(void *arg, const struct c2_topic *t)
-{
-	struct walk *w = arg;
-	long done = 0, total = 0;
-	int timeout;
-
-	if (!t->rotating)
-		return 0;
-	if (c2_db_cmd_progress(w->ctx->db, t->name, t->epoch + 1, E4_CMD_SET_TOPIC_KEY_NEXT,
-	                       &done, &total) != 0)
-		return 0;
-	timeout = w->n >= t->rot_started + w->ctx->conf.rotation_timeout;
-	if (done == total || timeout) {
-		if (timeout && done < total)
-			c2_log(C2_LOG_WARN, "rotation", "%s: activating after timeout with %ld/%ld acks",
-			       t->name, done, total);
-		w->rc = 1;
-		/* Topic rows must not be modified while the list statement runs. */
-		snprintf(w->names[0], sizeof(w->names[0]), "%s", t->name);
-		w->remove = timeout && done < total;
-		return 1;
-	}
-	return 0;
-}
-
-void c2_rotation_tick(struct c2_ctx *ctx, int64_t now_s)
-{
-	struct walk w;
-	struct c2_topic t;
-	long done = 0, total = 0;
-	int guard;
-
-	for (guard = 0; guard < 64; guard++) {
-		memset(&w, 0, sizeof(w));
-		w.ctx = ctx;
-		w.n = (long)now_s;
-		c2_db_topic_list(ctx->db, rotation_check, &w);
-		if (w.rc != 1 || c2_db_topic_get(ctx->db, w.names[0], &t) != 0)
-			return;
-		c2_db_cmd_progress(ctx->db, t.name, t.epoch + 1, E4_CMD_SET_TOPIC_KEY_NEXT,
-		                   &done, &total);
-		if (rotation_activate(ctx, &t, done, total, w.remove) != 0)
-			return;
-	}
+	return c2__finish(ctx, rc, "topic.remove", name);
 }
 
 /* Queues the keys of topic t to a joining device. */
@@ -642,11 +479,11 @@ static int join_topic(struct c2_ctx *ctx, const struct c2_device *d, const struc
 
 	rc = c2_db_topic_key(ctx->db, t->name, 0, key);
 	if (rc == 0)
-		rc = enqueue_topic_key(ctx, d->id, E4_CMD_SET_TOPIC_KEY, t, key, t->epoch);
+		rc = c2__enqueue_topic_key(ctx, d->id, E4_CMD_SET_TOPIC_KEY, t, key, t->epoch);
 	if (rc == 0 && t->rotating) {
 		rc = c2_db_topic_key(ctx->db, t->name, 1, key);
 		if (rc == 0)
-			rc = enqueue_topic_key(ctx, d->id, d->legacy ? E4_CMD_SET_TOPIC_KEY :
+			rc = c2__enqueue_topic_key(ctx, d->id, d->legacy ? E4_CMD_SET_TOPIC_KEY :
 			                       E4_CMD_SET_TOPIC_KEY_NEXT, t, key, t->epoch + 1);
 	}
 	e4_wipe(key, sizeof(key));
@@ -682,7 +519,7 @@ int c2_op_device_reset(struct c2_ctx *ctx, const char *name, char *err, size_t c
 	rc = c2_enqueue(ctx, d.id, E4_CMD_RESET_TOPICS, NULL, 0, "", 0);
 	if (rc == 0 && (c2_db_device_topics(ctx->db, d.id, rejoin_topic, &w) != 0 || w.rc != 0))
 		rc = -1;
-	return finish(ctx, rc, "device.reset", d.name);
+	return c2__finish(ctx, rc, "device.reset", d.name);
 }
 
 int c2_op_link(struct c2_ctx *ctx, const char *dev, const char *topic, char *err, size_t cap)
@@ -695,7 +532,7 @@ int c2_op_link(struct c2_ctx *ctx, const char *dev, const char *topic, char *err
 
 	if (c2_db_begin(ctx->db) != 0)
 		return -1;
-	if (device_find(ctx, dev, &d, err, cap) != 0 || topic_find(ctx, topic, &t, err, cap) != 0) {
+	if (device_find(ctx, dev, &d, err, cap) != 0 || c2__topic_find(ctx, topic, &t, err, cap) != 0) {
 		c2_db_rollback(ctx->db);
 		return -1;
 	}
@@ -715,7 +552,7 @@ int c2_op_link(struct c2_ctx *ctx, const char *dev, const char *topic, char *err
 	if (rc == 0)
 		rc = c2_db_member_add(ctx->db, d.id, t.name);
 	snprintf(detail, sizeof(detail), "%s %s", d.name, t.name);
-	return finish(ctx, rc, "link", detail);
+	return c2__finish(ctx, rc, "link", detail);
 }
 
 int c2_op_unlink(struct c2_ctx *ctx, const char *dev, const char *topic, char *err, size_t cap)
@@ -727,7 +564,7 @@ int c2_op_unlink(struct c2_ctx *ctx, const char *dev, const char *topic, char *e
 
 	if (c2_db_begin(ctx->db) != 0)
 		return -1;
-	if (device_find(ctx, dev, &d, err, cap) != 0 || topic_find(ctx, topic, &t, err, cap) != 0) {
+	if (device_find(ctx, dev, &d, err, cap) != 0 || c2__topic_find(ctx, topic, &t, err, cap) != 0) {
 		c2_db_rollback(ctx->db);
 		return -1;
 	}
@@ -738,7 +575,7 @@ int c2_op_unlink(struct c2_ctx *ctx, const char *dev, const char *topic, char *e
 	}
 	rc = leave_topic(ctx, &d, t.name, 1);
 	snprintf(detail, sizeof(detail), "%s %s", d.name, t.name);
-	return finish(ctx, rc, "unlink", detail);
+	return c2__finish(ctx, rc, "unlink", detail);
 }
 
 /* Queues SetC2Key with the new public key to one device. */
@@ -778,5 +615,5 @@ int c2_op_c2key_rotate(struct c2_ctx *ctx, char *err, size_t cap)
 		rc = -1;
 	if (rc != 0)
 		snprintf(err, cap, "cannot rotate the C2 key");
-	return finish(ctx, rc, "c2key.rotate", "new C2 key pair");
+	return c2__finish(ctx, rc, "c2key.rotate", "new C2 key pair");
 }

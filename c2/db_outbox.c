@@ -337,3 +337,17 @@ int c2_db_cmd_prune(struct c2_db *db, int64_t before)
 	sqlite3_bind_int64(st, 1, before);
 	return c2__done(db, st);
 }
+
+int c2_db_cmd_any_due(struct c2_db *db, int64_t now_ms)
+{
+	sqlite3_stmt *st = c2__st(db, "SELECT 1 FROM outbox WHERE state IN (0, 1)"
+	                              " AND next_try <= ?1 LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, now_ms);
+	rc = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc;
+}

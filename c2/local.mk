@@ -10,7 +10,7 @@ C2_LIBS = c2/libc2.la sdk/libe4core.la $(SQLITE_LIBS) $(CJSON_LIBS) $(SODIUM_LIB
 noinst_LTLIBRARIES += c2/libc2.la
 c2_libc2_la_SOURCES = c2/c2.h c2/engine.h c2/api.h c2/db_priv.h c2/db_sqlite.h \
 	c2/options.c c2/conf.c c2/log.c c2/secret.c c2/schema.c c2/db.c c2/db_outbox.c \
-	c2/commands.c c2/outbox.c c2/auto.c c2/export.c c2/api.c
+	c2/commands.h c2/commands.c c2/rotation.c c2/outbox.c c2/auto.c c2/export.c c2/api.c
 c2_libc2_la_CPPFLAGS = $(C2_CPPFLAGS)
 
 sbin_PROGRAMS += c2/e4c2d
@@ -38,7 +38,7 @@ if ENABLE_C2
 C2_IT = tests/c2/it-basic.sh tests/c2/it-rotation.sh tests/c2/it-offline.sh tests/c2/it-crash.sh \
 	tests/c2/it-pubkey.sh
 TESTS += $(C2_IT)
-EXTRA_DIST += $(C2_IT) tests/c2/lib-c2.sh
+EXTRA_DIST += $(C2_IT) tests/c2/lib-c2.sh tests/c2/bench-fanout.sh
 endif
 
 if ENABLE_C2
@@ -67,7 +67,7 @@ FUZZ_C2_TARGETS = conf api ack
 FUZZ_C2_BINS = tests/fuzz/fuzz_c2_conf tests/fuzz/fuzz_c2_api tests/fuzz/fuzz_c2_ack
 FUZZ_C2_SRCS = $(srcdir)/c2/options.c $(srcdir)/c2/conf.c $(srcdir)/c2/log.c \
 	$(srcdir)/c2/secret.c $(srcdir)/c2/schema.c $(srcdir)/c2/db.c $(srcdir)/c2/db_outbox.c \
-	$(srcdir)/c2/commands.c $(srcdir)/c2/outbox.c $(srcdir)/c2/auto.c $(srcdir)/c2/export.c \
+	$(srcdir)/c2/commands.c $(srcdir)/c2/rotation.c $(srcdir)/c2/outbox.c $(srcdir)/c2/auto.c $(srcdir)/c2/export.c \
 	$(srcdir)/c2/api.c
 FUZZ_C2_SECONDS = 20
 EXTRA_DIST += tests/fuzz/fuzz_c2_conf.c tests/fuzz/fuzz_c2_api.c tests/fuzz/fuzz_c2_ack.c \

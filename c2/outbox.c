@@ -193,7 +193,7 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 	struct pass p;
 	long budget;
 
-	if (!ctx->connected)
+	if (!ctx->connected || !c2_db_cmd_any_due(ctx->db, now_ms))
 		return 0;
 	budget = rate_budget(ctx, now_ms);
 	if (budget <= 0)

@@ -4,6 +4,10 @@
 # (Debian 12, as root), builds in _build/, narrates every step, stops
 # everything it started and exits 0 only if every step behaved as told.
 set -u
+# Debian's own tools first: a python3 shim earlier in PATH (pyenv) costs
+# seconds per call and lacks python3-cryptography.
+PATH="/usr/bin:/usr/sbin:/bin:/sbin:$PATH"
+export PATH
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 sh scripts/deps.sh || exit 1

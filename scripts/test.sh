@@ -6,6 +6,10 @@
 # logs of failing tests and ends with one line "N passed, N failed".
 # E4_TEST_QUICK=1 skips the sanitizer and valgrind passes.
 set -u
+# Debian's own tools first: a python3 shim earlier in PATH (pyenv) costs
+# seconds per call and lacks python3-cryptography.
+PATH="/usr/bin:/usr/sbin:/bin:/sbin:$PATH"
+export PATH
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 sh scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -43,7 +47,7 @@ build_and_check() {
 	fi
 	find "$dir" -name '*.trs' -delete
 	echo "== $label: make check"
-	(cd "$dir" && make -j"$(nproc)" check >check.log 2>&1)
+	(cd "$dir" && make -j"$(($(nproc) * 2))" check >check.log 2>&1)
 	status=$?
 	before=$failed
 	count_results "$label" "$dir"

@@ -171,7 +171,7 @@ END_TEST
 /* A publication captured by the fake transport. */
 struct pub {
 	char topic[E4_CONTROL_TOPIC_CAP + 8];
-	uint8_t frame[128];
+	uint8_t frame[512];
 	size_t len;
 	int mid;
 };
@@ -742,6 +742,38 @@ START_TEST(rollout_rate_limits_publications_per_second)
 }
 END_TEST
 
+START_TEST(pubkey_mode_pushes_device_keys_to_the_broker_plugin)
+{
+	struct c2_new_device nd;
+	char err[C2_ERR_MAX], want[256], id[33], pub[65];
+	uint8_t mk[32];
+
+	c2_db_close(ctx.db);
+	ctx.conf.mode = E4_MODE_PUBKEY;
+	c2_random(mk, sizeof(mk));
+	ck_assert_int_eq(c2_db_open(&ctx.db, ":memory:", mk, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_init_db(&ctx, err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_device_add(&ctx, "pk1", NULL, NULL, 0, &nd, err, sizeof(err)), 0);
+	ck_assert_uint_eq(nd.key_len, 64);
+	ck_assert_int_eq(memcmp(nd.key + 32, nd.dev.pub, 32), 0);
+	e4_hex_encode(id, nd.dev.id, 16);
+	e4_hex_encode(pub, nd.dev.pub, 32);
+	ck_assert_uint_eq(npubs, 1);
+	ck_assert_str_eq(pubs[0].topic, "$CONTROL/e4/v1");
+	snprintf(want, sizeof(want), "{\"commands\":[{\"command\":\"setDevicePubKey\","
+	         "\"id\":\"%s\",\"pubkey\":\"%s\"}]}", id, pub);
+	ck_assert_uint_eq(pubs[0].len, strlen(want));
+	ck_assert_int_eq(memcmp(pubs[0].frame, want, pubs[0].len), 0);
+	ck_assert_int_eq(c2_op_device_remove(&ctx, "pk1", err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "{\"commands\":[{\"command\":\"removeDevicePubKey\","
+	         "\"id\":\"%s\"}]}", id);
+	ck_assert_uint_eq(npubs, 2);
+	ck_assert_uint_eq(pubs[1].len, strlen(want));
+	ck_assert_int_eq(memcmp(pubs[1].frame, want, pubs[1].len), 0);
+	e4_wipe(&nd, sizeof(nd));
+}
+END_TEST
+
 /* ---------------- socket protocol ---------------- */
 
 /* Table of malformed requests and the error each must produce. */
@@ -835,6 +867,7 @@ static Suite *c2_suite(void)
 	tcase_add_test(engine, online_event_retries_at_once_and_bad_events_are_ignored);
 	tcase_add_test(engine, finished_commands_are_pruned_after_a_week);
 	tcase_add_test(engine, rollout_rate_limits_publications_per_second);
+	tcase_add_test(engine, pubkey_mode_pushes_device_keys_to_the_broker_plugin);
 	tcase_add_checked_fixture(api, engine_setup, engine_teardown);
 	tcase_add_loop_test(api, malformed_requests_get_specific_errors, 0,
 	                    (int)(sizeof(bad_requests) / sizeof(bad_requests[0])));

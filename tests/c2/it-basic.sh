@@ -8,6 +8,8 @@
 c2t_setup symkey "ack_timeout 2s" "retry_max_interval 4s"
 c2t_start_daemon
 
+e4t_eq "$(stat -c %a "$E4T_DIR/c2.sock")" 660 "socket mode"
+
 e4t_say "add topic and devices, export stores"
 c2 topic add fleet/telemetry >/dev/null || e4t_fail "topic add"
 for d in alpha bravo charlie; do c2t_device $d; done
@@ -47,8 +49,15 @@ recv=$(c2t_count_after sim.log "$mark" '"event":"recv"')
 e4t_eq "$(c2t_count_after sim.log "$mark" undecryptable)" 0 "undecryptable messages"
 e4t_say "$recv messages delivered and decrypted"
 
+e4t_say "the exported store works with the e4 tool"
+id=$(c2 --json device show alpha | "$C2T_PY" -c "import json,sys; print(json.load(sys.stdin)['device']['id'])")
+show=$("$top_builddir/sdk/tools/e4" device show --store "$E4T_DIR/alpha.store") || e4t_fail "e4 device show"
+echo "$show" | grep -q "^id $id$" || e4t_fail "e4 sees another id: $show"
+echo "$show" | grep -q "^topic-hash $(c2t_topic_field fleet/telemetry hash) current$" ||
+	e4t_fail "e4 sees no current key for the topic: $show"
+
 e4t_say "device show reports the last ack and no pending command"
-c2 --json device show bravo | python3 -c "
+c2 --json device show bravo | "$C2T_PY" -c "
 import json,sys; r=json.load(sys.stdin)
 assert r['device']['pending']==0 and r['device']['last_ack']>0, r
 assert r['topics']==['fleet/telemetry'], r" || e4t_fail "device show"
@@ -57,7 +66,7 @@ c2 --json audit | grep -q "\"uid\":$(id -u)" || e4t_fail "audit has no peer uid"
 
 e4t_say "no key material in the daemon log"
 for d in alpha bravo charlie; do
-	key=$(python3 -c "import sys; d=open(sys.argv[1],'rb').read(); print(d[36:68].hex())" "$E4T_DIR/$d.store")
+	key=$("$C2T_PY" -c "import sys; d=open(sys.argv[1],'rb').read(); print(d[36:68].hex())" "$E4T_DIR/$d.store")
 	grep -q "$key" "$E4T_DIR/c2d.log" && e4t_fail "device key of $d in the log"
 done
 grep -q '"level":"error"' "$E4T_DIR/c2d.log" && e4t_fail "errors in the daemon log"
@@ -81,4 +90,9 @@ kill "$C2D_PID"
 wait "$C2D_PID"
 e4t_eq "$?" 0 "daemon exit status"
 [ -e "$E4T_DIR/c2.sock" ] && e4t_fail "socket left behind"
+
+e4t_say "the daemon refuses a master key readable by others"
+chmod 644 "$E4T_DIR/master.key"
+"$C2D" -c "$C2CONF" 2>"$E4T_DIR/refused.txt" && e4t_fail "daemon started with an exposed master key"
+grep -q 'accessible by group or others' "$E4T_DIR/refused.txt" || e4t_fail "no reason given"
 echo "PASS"

@@ -5,6 +5,9 @@
 C2D="$top_builddir/c2/e4c2d"
 E4C2="$top_builddir/c2/e4c2"
 SIM="$top_builddir/tests/c2/e4devsim"
+# The system interpreter: a version manager's shim can take seconds to start.
+C2T_PY=python3
+[ -x /usr/bin/python3 ] && C2T_PY=/usr/bin/python3
 
 # Starts a broker suited to C2 fan-out and writes the C2 configuration.
 # $1: mode (symkey or pubkey); further arguments: extra configuration lines.
@@ -52,17 +55,17 @@ c2t_start_daemon() {
 
 # Reads one field of `e4c2 --json topic show $1` (topic object or top level).
 c2t_topic_field() {
-	c2 --json topic show "$1" | python3 -c "import json,sys; r=json.load(sys.stdin); t=r['topic']; print(t['$2'] if '$2' in t else r['$2'])"
+	c2 --json topic show "$1" | "$C2T_PY" -c "import json,sys; r=json.load(sys.stdin); t=r['topic']; print(t['$2'] if '$2' in t else r['$2'])"
 }
 
 # True when topic $1 is not rotating and every SetTopicKey was acked.
 c2t_topic_settled() {
-	c2 --json topic show "$1" | python3 -c "import json,sys; t=json.load(sys.stdin)['topic']; sys.exit(0 if not t['rotating'] and t['acked']==t['total'] else 1)"
+	c2 --json topic show "$1" | "$C2T_PY" -c "import json,sys; t=json.load(sys.stdin)['topic']; sys.exit(0 if not t['rotating'] and t['acked']==t['total'] else 1)"
 }
 
 # True when no command is pending in the outbox.
 c2t_outbox_empty() {
-	c2 --json status | python3 -c "import json,sys; sys.exit(0 if json.load(sys.stdin)['pending']==0 else 1)"
+	c2 --json status | "$C2T_PY" -c "import json,sys; sys.exit(0 if json.load(sys.stdin)['pending']==0 else 1)"
 }
 
 # Adds device $1 and exports its store to $E4T_DIR/$1.store.
@@ -83,7 +86,7 @@ c2t_sim_fp() {
 	kill -USR1 "$1"
 	sleep 0.3
 	grep "\"dev\":\"$2\",\"event\":\"state\"" "$E4T_DIR/$3" | tail -n 1 |
-		python3 -c "import json,sys; print(json.loads(sys.stdin.read())['fp'])"
+		"$C2T_PY" -c "import json,sys; print(json.loads(sys.stdin.read())['fp'])"
 }
 
 # Counts lines of simulator log $1 matching the pattern $2.
@@ -110,7 +113,7 @@ c2t_expect_fp() {
 	shift 3
 	kill -USR1 "$pid"
 	sleep 0.3
-	grep '"event":"state"' "$E4T_DIR/$log" | tail -n 200 | python3 -c '
+	grep '"event":"state"' "$E4T_DIR/$log" | tail -n 200 | "$C2T_PY" -c '
 import json, sys
 want, devs = sys.argv[1], sys.argv[2:]
 last = {}

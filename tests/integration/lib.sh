@@ -6,6 +6,10 @@
 # If mosquitto is missing the test fails: it never skips.
 
 set -u
+# Debian's own tools first: a python3 shim earlier in PATH (pyenv) costs
+# seconds per call and lacks python3-cryptography.
+PATH="/usr/bin:/usr/sbin:/bin:/sbin:$PATH"
+export PATH
 E4T_DIR=""
 E4T_PIDS=""
 
