@@ -17,7 +17,8 @@ set -u
 [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 debdir=$(cd "$1" && pwd)
 top=$(cd "$(dirname "$0")/../.." && pwd)
-E4T_BASE="$debdir/scratch"
+E4T_BASE="$debdir/scratch"  # read by e4t_init (tests/integration/lib.sh)
+export E4T_BASE
 . "$top/tests/integration/lib.sh"
 
 PKGS="libe4-0 libe4mqtt0 libe4-dev e4-tools mosquitto-e4 e4c2"
@@ -116,6 +117,7 @@ for d in User=e4c2 NoNewPrivileges=yes PrivateTmp=yes ProtectSystem=strict Prote
 done
 pass "hardened unit $unit"
 [ -f "$PLUGIN" ] || e4t_fail "no $PLUGIN"
+# shellcheck disable=SC2086
 dpkg -L $PKGS | grep '\.la$' && e4t_fail "a libtool .la file is shipped"
 for f in /usr/share/man/man7/mosquitto-e4.7.gz /usr/share/man/man8/e4c2d.8.gz /usr/share/man/man1/e4c2.1.gz \
 	/usr/share/man/man5/e4c2d.conf.5.gz /usr/share/man/man1/e4.1.gz /usr/share/man/man7/e4-protocol.7.gz \
