@@ -271,6 +271,8 @@ int c2_db_cmd_set_state(struct c2_db *db, int64_t seq, int state, int status,
 int c2_db_cmd_sent(struct c2_db *db, int64_t seq, int64_t next_try,
                    const uint8_t digest[16], int64_t ts);
 int c2_db_cmd_by_digest(struct c2_db *db, const uint8_t digest[16], int64_t *seq);
+/* Timestamp of the latest attempt of command seq (-1 when never sent). */
+int c2_db_cmd_last_ts(struct c2_db *db, int64_t seq, int64_t *ts);
 int c2_db_cmd_count(struct c2_db *db, const char *where_state, long *n);
 int c2_db_cmd_inflight(struct c2_db *db, long *n);
 int c2_db_cmd_device_pending(struct c2_db *db, const uint8_t id[E4_ID_LEN], long *n);

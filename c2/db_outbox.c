@@ -193,6 +193,22 @@ int c2_db_cmd_by_digest(struct c2_db *db, const uint8_t digest[16], int64_t *seq
 	return rc;
 }
 
+int c2_db_cmd_last_ts(struct c2_db *db, int64_t seq, int64_t *ts)
+{
+	sqlite3_stmt *st = c2__st(db, "SELECT max(ts) FROM attempts WHERE seq = ?1");
+	int rc = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, seq);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*ts = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 /* Runs a single-number query with up to one blob and one text parameter. */
 static int count(struct c2_db *db, const char *sql, const uint8_t *id, const char *text,
                  long *n)

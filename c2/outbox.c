@@ -20,6 +20,7 @@
 
 #define FUTURE_BUDGET 30   /* seconds a command timestamp may run ahead of the clock */
 #define STALE_MAX     16   /* stale acks tolerated before a command fails */
+#define REUSE_MAX     120  /* seconds a retry resends the very same frame */
 
 /* A frame ready to publish once its transaction committed. */
 struct pending {
@@ -85,7 +86,7 @@ static int64_t backoff_ms(const struct c2_conf *conf, int64_t attempts)
 	return ms < cap ? ms : cap;
 }
 
-/* Protects command c for device d with a fresh timestamp and records the attempt. */
+/* Protects command c for device d (see the timestamp rule below) and records the attempt. */
 static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
                    struct pending *out)
 {
@@ -94,9 +95,21 @@ static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
 	size_t plen = 0;
 	int rc;
 
-	ts = d->last_ts + 1 > now_s ? d->last_ts + 1 : now_s;
-	if (ts > now_s + FUTURE_BUDGET)
-		return 1;   /* too many commands this second: wait for the clock */
+	/*
+	 * A retry of a recent attempt keeps its timestamp: SIV is deterministic,
+	 * so the frame is the same and a device that did apply it only acks it
+	 * again as a duplicate (never applies a command twice).  Older attempts
+	 * are re-protected with a fresh timestamp, which a device that slept
+	 * past its max-age still accepts.
+	 */
+	if (c->attempts > 0 && c2_db_cmd_last_ts(p->ctx->db, c->seq, &ts) == 0 &&
+	    ts == d->last_ts && now_s - ts < REUSE_MAX) {
+		/* same frame again */
+	} else {
+		ts = d->last_ts + 1 > now_s ? d->last_ts + 1 : now_s;
+		if (ts > now_s + FUTURE_BUDGET)
+			return 1;   /* too many commands this second: wait for the clock */
+	}
 	rc = c2_device_cmdkey(p->ctx, d, key);
 	if (rc == 0)
 		rc = e4_command_build(plain, sizeof(plain), &plen, (int)p->ctx->conf.mode,

@@ -390,21 +390,25 @@ START_TEST(commands_to_one_device_are_delivered_in_order_one_at_a_time)
 }
 END_TEST
 
-START_TEST(unacked_command_is_retried_with_a_fresh_timestamp_and_backoff)
+START_TEST(unacked_command_is_retried_as_the_same_frame_with_backoff)
 {
 	char err[C2_ERR_MAX];
-	uint64_t ts1, ts2;
+	uint8_t first[sizeof(pubs[0].frame)];
+	size_t first_len;
 
 	add_device(0, 0);
 	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
 	ck_assert_int_eq(c2_op_link(&ctx, "dev0", "t/a", err, sizeof(err)), 0);
 	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 1);
-	ts1 = e4_load_le64(pubs[0].frame);
+	memcpy(first, pubs[0].frame, sizeof(first));
+	first_len = pubs[0].len;
 	npubs = 0;   /* lost on the way */
 	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 1999), 0);
 	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 2000), 1);
-	ts2 = e4_load_le64(pubs[0].frame);
-	ck_assert_uint_gt(ts2, ts1);
+	/* A recent attempt is resent as the very same frame (a device that got
+	 * the first one acks it as a duplicate instead of applying it twice). */
+	ck_assert_uint_eq(pubs[0].len, first_len);
+	ck_assert_int_eq(memcmp(pubs[0].frame, first, first_len), 0);
 	npubs = 0;
 	/* The second wait is twice as long. */
 	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 2000 + 3999), 0);
@@ -413,6 +417,33 @@ START_TEST(unacked_command_is_retried_with_a_fresh_timestamp_and_backoff)
 	ck_assert_int_eq(deliver(), 1);
 	ck_assert_int_eq(pending(), 0);
 	ck_assert_int_ge(ctx.retried, 2);
+}
+END_TEST
+
+START_TEST(old_attempt_is_retried_with_a_fresh_timestamp)
+{
+	char err[C2_ERR_MAX];
+	uint64_t ts1, ts2;
+	int64_t t;
+
+	add_device(0, 0);
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_link(&ctx, "dev0", "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 1);
+	ts1 = e4_load_le64(pubs[0].frame);
+	/* Lost, and retried only after the device could have slept for minutes. */
+	for (t = now_ms + 1000; npubs < 2 || e4_load_le64(pubs[npubs - 1].frame) == ts1; t += 1000) {
+		ck_assert_int_lt(t, now_ms + 3600 * 1000);
+		c2_outbox_tick(&ctx, t);
+	}
+	ts2 = e4_load_le64(pubs[npubs - 1].frame);
+	ck_assert_uint_gt(ts2, ts1 + 100);
+	now_ms = t;
+	npubs = 0;
+	c2_outbox_tick(&ctx, now_ms + 3600 * 1000);
+	now_ms += 3600 * 1000;
+	ck_assert_int_ge(deliver(), 1);
+	ck_assert_int_eq(pending(), 0);
 }
 END_TEST
 
@@ -851,7 +882,8 @@ static Suite *c2_suite(void)
 	tcase_add_checked_fixture(engine, engine_setup, engine_teardown);
 	tcase_add_test(engine, link_delivers_the_topic_key_and_acks_complete_it);
 	tcase_add_test(engine, commands_to_one_device_are_delivered_in_order_one_at_a_time);
-	tcase_add_test(engine, unacked_command_is_retried_with_a_fresh_timestamp_and_backoff);
+	tcase_add_test(engine, unacked_command_is_retried_as_the_same_frame_with_backoff);
+	tcase_add_test(engine, old_attempt_is_retried_with_a_fresh_timestamp);
 	tcase_add_test(engine, rotation_activates_only_after_every_member_acked_the_next_key);
 	tcase_add_test(engine, rotation_times_out_and_the_late_device_catches_up);
 	tcase_add_test(engine, unlink_removes_the_topic_and_rekeys_the_rest);
