@@ -168,6 +168,15 @@ int e4plugin_acl_cb(int event, void *event_data, void *userdata)
 	}
 }
 
+/* True for e4/<id> and e4/<id>/ack. */
+static bool control_channel(const char *topic)
+{
+	uint8_t id[E4_ID_LEN];
+	enum e4plugin_topic_kind k = e4plugin_topic_kind(topic, id);
+
+	return k == E4PLUGIN_T_CONTROL || k == E4PLUGIN_T_ACK;
+}
+
 int e4plugin_message_cb(int event, void *event_data, void *userdata)
 {
 	struct e4plugin *p = userdata;
@@ -195,7 +204,13 @@ int e4plugin_message_cb(int event, void *event_data, void *userdata)
 	now = (uint64_t)p->now();
 	/* Not seen in WRITE: bridged; the sender binding cannot apply. */
 	r = seen ? 0 : e4plugin_frame_check(p, layout, ev->payload, ev->payloadlen, NULL, now);
-	if (r == 0)
+	/*
+	 * No replay check on the control channel: only the C2 publishes
+	 * commands and only the device its acks, devices refuse a command
+	 * frame they already applied (and ack it as a duplicate), and the C2
+	 * deliberately resends the identical frame when a command is not acked.
+	 */
+	if (r == 0 && !control_channel(ev->topic))
 		r = e4plugin_frame_replay(p, layout, ev->topic, ev->payload, ev->payloadlen, now);
 	if (r != 0)
 		return refuse(p, r, f, ev->client, ev->topic, seen ? "publish from" : "bridged message from");
