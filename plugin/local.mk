@@ -78,22 +78,21 @@ E4PLUGIN_FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -DHAVE_CONFIG_H
 	-I$(abs_top_builddir) -I$(abs_top_srcdir)/sdk/include -I$(abs_top_srcdir)/sdk/src \
 	-I$(abs_top_srcdir)/plugin -I$(abs_top_srcdir)/tests/stubs $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) $(SODIUM_CFLAGS)
 E4PLUGIN_FUZZ_LIBS = $(CJSON_LIBS) $(OPENSSL_LIBS) $(SODIUM_LIBS) -lpthread
-EXTRA_DIST += tests/fuzz/fuzz_plugin_frame.c tests/fuzz/fuzz_plugin_control.c
+EXTRA_DIST += tests/fuzz/fuzz_plugin_frame.c tests/fuzz/fuzz_plugin_control.c \
+	tests/fuzz/fuzz_plugin_control.dict
 fuzz-plugin: tests/fuzz/fuzz_plugin_frame tests/fuzz/fuzz_plugin_control tests/fuzz/plugin-control.seed
 
-# Seed requests and a dictionary for the control fuzzer (JSON is hard to
-# find blind): tests/fuzz/fuzz_plugin_control -dict=tests/fuzz/plugin-control.dict
-#   WORKDIR tests/fuzz/seed-plugin-control
+# Seed requests for the control fuzzer (JSON is hard to find blind), where
+# scripts/fuzz-campaign.sh looks for them; its dictionary is
+# tests/fuzz/fuzz_plugin_control.dict in the sources.
 tests/fuzz/plugin-control.seed:
-	@mkdir -p tests/fuzz/seed-plugin-control
+	@mkdir -p tests/fuzz/seed/plugin_control
 	printf '%s' '{"commands":[{"command":"getStatistics","correlationData":"1"}]}' \
-		>tests/fuzz/seed-plugin-control/stats
+		>tests/fuzz/seed/plugin_control/stats
 	printf '%s' '{"commands":[{"command":"setDevicePubKey","id":"00112233445566778899aabbccddeeff","pubkey":"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"},{"command":"listDevices","offset":0,"count":5}]}' \
-		>tests/fuzz/seed-plugin-control/set-list
+		>tests/fuzz/seed/plugin_control/set-list
 	printf '%s' '{"commands":[{"command":"removeDevicePubKey","id":"00112233445566778899aabbccddeeff"}]}' \
-		>tests/fuzz/seed-plugin-control/remove
-	printf '"%s"\n' commands command correlationData id pubkey offset count \
-		setDevicePubKey removeDevicePubKey listDevices getStatistics >tests/fuzz/plugin-control.dict
+		>tests/fuzz/seed/plugin_control/remove
 	touch $@
 tests/fuzz/fuzz_plugin_frame: $(top_srcdir)/tests/fuzz/fuzz_plugin_frame.c
 	@mkdir -p tests/fuzz
@@ -104,7 +103,7 @@ tests/fuzz/fuzz_plugin_control: $(top_srcdir)/tests/fuzz/fuzz_plugin_control.c
 	cd $(abs_top_srcdir) && $(CLANG) $(E4PLUGIN_FUZZ_FLAGS) -o $(abs_top_builddir)/$@ \
 		tests/fuzz/fuzz_plugin_control.c $(E4PLUGIN_FUZZ_SRC) $(E4PLUGIN_FUZZ_LIBS)
 CLEANFILES += tests/fuzz/fuzz_plugin_frame tests/fuzz/fuzz_plugin_control \
-	tests/fuzz/plugin-control.seed tests/fuzz/plugin-control.dict
+	tests/fuzz/plugin-control.seed
 endif
 .PHONY: fuzz-plugin
 
