@@ -30,6 +30,17 @@ int e4__frame_open_keyed(struct e4_keyed *k, uint8_t *out, const uint8_t *frame,
 	                    frame + E4_HEADER_LEN, frame_len - E4_HEADER_LEN);
 }
 
+/* Failure exit of the output triple: wiped and empty, except on BUFSIZE. */
+static int fail_out(uint8_t *out, size_t out_cap, size_t *out_len, int err)
+{
+	if (err != E4_ERR_BUFSIZE && out_len != NULL) {
+		if (out != NULL)
+			e4_wipe(out, out_cap);
+		*out_len = 0;
+	}
+	return err;
+}
+
 /* Common argument checks of the output triple; sets *out_len on BUFSIZE. */
 static int check_out(uint8_t *out, size_t out_cap, size_t *out_len, size_t need)
 {
@@ -69,12 +80,7 @@ int e4_frame_seal(uint8_t *out, size_t out_cap, size_t *out_len,
 	*out_len = E4_PROTECTED_LEN(msg_len);
 	return 0;
 fail:
-	if (err != E4_ERR_BUFSIZE && out_len != NULL) {
-		if (out != NULL)
-			e4_wipe(out, out_cap);
-		*out_len = 0;
-	}
-	return err;
+	return fail_out(out, out_cap, out_len, err);
 }
 
 int e4_frame_open(uint8_t *out, size_t out_cap, size_t *out_len,
@@ -104,12 +110,7 @@ int e4_frame_open(uint8_t *out, size_t out_cap, size_t *out_len,
 		*ts = e4_load_le64(frame);
 	return 0;
 fail:
-	if (err != E4_ERR_BUFSIZE && out_len != NULL) {
-		if (out != NULL)
-			e4_wipe(out, out_cap);
-		*out_len = 0;
-	}
-	return err;
+	return fail_out(out, out_cap, out_len, err);
 }
 
 int e4_frame_timestamp(const uint8_t *frame, size_t frame_len, int mode, uint64_t *ts)
@@ -157,12 +158,7 @@ int e4_pk_frame_seal(uint8_t *out, size_t out_cap, size_t *out_len,
 	*out_len = body + E4_SIGNATURE_LEN;
 	return 0;
 fail:
-	if (err != E4_ERR_BUFSIZE && out_len != NULL) {
-		if (out != NULL)
-			e4_wipe(out, out_cap);
-		*out_len = 0;
-	}
-	return err;
+	return fail_out(out, out_cap, out_len, err);
 }
 
 int e4_pk_frame_verify(const uint8_t *frame, size_t frame_len,
@@ -223,12 +219,7 @@ int e4_pk_frame_open(uint8_t *out, size_t out_cap, size_t *out_len,
 		*ts = e4_load_le64(frame);
 	return 0;
 fail:
-	if (err != E4_ERR_BUFSIZE && out_len != NULL) {
-		if (out != NULL)
-			e4_wipe(out, out_cap);
-		*out_len = 0;
-	}
-	return err;
+	return fail_out(out, out_cap, out_len, err);
 }
 
 int e4_pk_command_key(uint8_t out[E4_KEY_LEN], const uint8_t sign_sk[E4_ED25519_SK_LEN],
