@@ -5,7 +5,10 @@
  * (the output of bench/c2-batch.py).  Each device subscribes to its
  * control topic, applies commands with e4_unprotect and publishes the ack
  * of e4_client_ack.  Unlike tests/c2/e4devsim (64 devices, file stores),
- * it scales to 10,000 devices: small topic tables and no store.
+ * it scales to 10,000 devices: small topic tables and no store, and an
+ * epoll loop that only touches the connections with something to read
+ * (the keepalive and reconnection pass over every device runs once a
+ * second), so the simulator's cost per command does not grow with N.
  *
  * usage: bench-fleet -p PORT -f DEVICES_FILE
  * Every 100 ms, when something changed, it prints one status line:
@@ -18,7 +21,7 @@
 #include "config.h"
 #endif
 
-#include <poll.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +43,8 @@ struct dev {
 	struct e4_topic_slot topics[FLEET_TOPICS];
 	char ack_topic[E4_ACK_TOPIC_CAP];
 	int up;
+	int fd;        /* socket registered with epoll, -1 when none */
+	int out;       /* registered for EPOLLOUT too */
 };
 
 static struct dev *devs;
@@ -47,6 +52,7 @@ static size_t ndevs;
 static long connected, commands, failed;
 static long long last_ms;
 static volatile sig_atomic_t stop;
+static int ep = -1;
 
 /* Signal handler. */
 static void on_signal(int sig)
@@ -111,6 +117,7 @@ static int dev_open(struct dev *d, const char *line, int port)
 	struct e4_client_config cfg;
 	int err;
 
+	d->fd = -1;
 	if (sscanf(line, "%32s %64s", idhex, keyhex) != 2 ||
 	    e4_hex_decode(id, sizeof(id), idhex) != 0 ||
 	    e4_hex_decode(key, sizeof(key), keyhex) != 0)
@@ -162,39 +169,77 @@ static int load(const char *path, int port)
 	return devs != NULL && ndevs > 0 ? 0 : -1;
 }
 
-/* Runs every device's network loop once. */
-static void loop_once(struct pollfd *fds)
+/* Keeps device i's socket registered with epoll (for writing too when it wants to). */
+static void watch(size_t i)
+{
+	struct dev *d = &devs[i];
+	struct epoll_event ev;
+	int fd = mosquitto_socket(d->m), out = fd >= 0 && mosquitto_want_write(d->m);
+
+	if (fd < 0) {
+		d->fd = -1;   /* closed by libmosquitto: the kernel dropped it from epoll */
+		return;
+	}
+	if (fd == d->fd && out == d->out)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | (out ? EPOLLOUT : 0);
+	ev.data.u64 = i;
+	if (fd != d->fd) {
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0)
+			return;
+	} else if (epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0) {
+		return;
+	}
+	d->fd = fd;
+	d->out = out;
+}
+
+/* Reads and writes what device i's connection has ready. */
+static void service(size_t i, uint32_t events)
+{
+	struct mosquitto *m = devs[i].m;
+
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		mosquitto_loop_read(m, 1);
+	if (mosquitto_socket(m) >= 0 && mosquitto_want_write(m))
+		mosquitto_loop_write(m, 1);
+	watch(i);
+}
+
+/* Keepalives and reconnections of every device (once a second). */
+static void housekeeping(void)
 {
 	size_t i;
 
 	for (i = 0; i < ndevs; i++) {
-		fds[i].fd = mosquitto_socket(devs[i].m);
-		fds[i].events = (short)(POLLIN | (mosquitto_want_write(devs[i].m) ? POLLOUT : 0));
-		fds[i].revents = 0;
-	}
-	poll(fds, (nfds_t)ndevs, 20);
-	for (i = 0; i < ndevs; i++) {
 		struct mosquitto *m = devs[i].m;
 
-		if (mosquitto_socket(m) < 0) {
+		if (mosquitto_socket(m) < 0)
 			mosquitto_reconnect(m);
-			continue;
-		}
-		if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
-			mosquitto_loop_read(m, 1);
+		else
+			mosquitto_loop_misc(m);
 		if (mosquitto_socket(m) >= 0 && mosquitto_want_write(m))
 			mosquitto_loop_write(m, 1);
-		if (mosquitto_socket(m) >= 0)
-			mosquitto_loop_misc(m);
+		watch(i);
 	}
+}
+
+/* Waits up to 20 ms and serves the connections that are ready. */
+static void loop_once(struct epoll_event *evs, int cap)
+{
+	int i, n = epoll_wait(ep, evs, cap, 20);
+
+	for (i = 0; i < n; i++)
+		service((size_t)evs[i].data.u64, evs[i].events);
 }
 
 int main(int argc, char **argv)
 {
-	long long next = 0;
+	long long next = 0, misc = 0;
 	long seen = -1;
 	struct sigaction sa;
-	struct pollfd *fds;
+	struct epoll_event evs[256];
 	const char *file = NULL;
 	int opt, port = 0;
 	size_t i;
@@ -216,15 +261,19 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	mosquitto_lib_init();
-	if (load(file, port) != 0) {
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0 || load(file, port) != 0) {
 		fprintf(stderr, "bench-fleet: cannot load %s\n", file);
 		return 1;
 	}
-	fds = calloc(ndevs, sizeof(*fds));
-	if (fds == NULL)
-		return 1;
+	for (i = 0; i < ndevs; i++)
+		watch(i);
 	while (!stop) {
-		loop_once(fds);
+		loop_once(evs, (int)(sizeof(evs) / sizeof(evs[0])));
+		if (clock_ms(CLOCK_MONOTONIC) >= misc) {
+			misc = clock_ms(CLOCK_MONOTONIC) + 1000;
+			housekeeping();
+		}
 		if (clock_ms(CLOCK_MONOTONIC) >= next && connected + commands + failed != seen) {
 			next = clock_ms(CLOCK_MONOTONIC) + 100;
 			seen = connected + commands + failed;
@@ -238,7 +287,7 @@ int main(int argc, char **argv)
 		mosquitto_destroy(devs[i].m);
 		e4_client_wipe(&devs[i].c);
 	}
-	free(fds);
+	close(ep);
 	free(devs);
 	mosquitto_lib_cleanup();
 	return 0;

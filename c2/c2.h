@@ -211,6 +211,9 @@ int c2_db_commit(struct c2_db *db);
 int c2_db_begin_relaxed(struct c2_db *db);
 void c2_db_end_relaxed(struct c2_db *db);
 void c2_db_rollback(struct c2_db *db);
+/* Nested step inside a transaction: undone alone by c2_db_step_end(db, -1). */
+int c2_db_step_begin(struct c2_db *db);
+void c2_db_step_end(struct c2_db *db, int rc);
 
 /* Settings kept in the database (mode, ...). */
 int c2_db_meta_get(struct c2_db *db, const char *key, char *out, size_t cap);
@@ -281,6 +284,8 @@ int c2_db_cmd_wake_all(struct c2_db *db, int64_t now_ms);
 /* Deletes finished commands (done, failed, cancelled) older than `before` (Unix s). */
 int c2_db_cmd_prune(struct c2_db *db, int64_t before);
 int c2_db_cmd_cancel(struct c2_db *db, const uint8_t *id, const char *topic, int code);
+/* 1 when a command of (topic, epoch, code) is still unfinished, 0 when none, -1 on error. */
+int c2_db_cmd_topic_open(struct c2_db *db, const char *topic, int64_t epoch, int code);
 /* Counts commands of (topic, epoch, code): done and total (cancelled excluded). */
 int c2_db_cmd_progress(struct c2_db *db, const char *topic, int64_t epoch, int code,
                        long *done, long *total);

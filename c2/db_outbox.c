@@ -99,21 +99,13 @@ int c2_db_cmd_get(struct c2_db *db, int64_t seq, struct c2_cmd *c)
 	return rc;
 }
 
-int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_cmd_fn fn, void *ctx)
+/* Calls fn on the rows of a due query until it asks to stop; 1 when it did. */
+static int walk_due(struct c2_db *db, sqlite3_stmt *st, c2_cmd_fn fn, void *ctx)
 {
-	/* Only the head of each device queue: delivery is in order per device. */
-	sqlite3_stmt *st = c2__st(db, "SELECT " CMD_COLS " FROM outbox o WHERE state IN (0, 1)"
-	                              " AND next_try <= ?1 AND seq = (SELECT min(seq) FROM outbox"
-	                              " WHERE device = o.device AND state IN (0, 1))"
-	                              " ORDER BY state DESC, next_try, seq LIMIT ?2");
 	struct c2_cmd c;
-	int rc, stop = 0;
+	int stop = 0;
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, now_ms);
-	sqlite3_bind_int64(st, 2, limit);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!stop && sqlite3_step(st) == SQLITE_ROW) {
 		if (read_cmd(db, st, &c) != 0) {
 			c2_log(C2_LOG_ERROR, "outbox", "command %lld unreadable", (long long)c.seq);
 			continue;
@@ -122,6 +114,36 @@ int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_cmd_fn fn, vo
 		e4_wipe(&c, sizeof(c));
 	}
 	sqlite3_reset(st);
+	return stop;
+}
+
+int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_cmd_fn fn, void *ctx)
+{
+	/*
+	 * Only the head of each device queue (delivery is in order per device):
+	 * retries first, then new commands, each read in index order so a pass
+	 * costs what it publishes, whatever the size of the outbox.
+	 */
+	static const char *const sql[] = {
+		"SELECT " CMD_COLS " FROM outbox o WHERE state = 1 AND next_try <= ?1"
+		" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.device = o.device"
+		" AND p.state IN (0, 1) AND p.seq < o.seq) ORDER BY next_try, seq LIMIT ?2",
+		"SELECT " CMD_COLS " FROM outbox o WHERE state = 0 AND next_try <= ?1"
+		" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.device = o.device"
+		" AND p.state IN (0, 1) AND p.seq < o.seq) ORDER BY next_try, seq LIMIT ?2",
+	};
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		st = c2__st(db, sql[i]);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, now_ms);
+		sqlite3_bind_int64(st, 2, limit);
+		if (walk_due(db, st, fn, ctx) != 0)
+			break;
+	}
 	return 0;
 }
 
@@ -310,6 +332,22 @@ int c2_db_cmd_progress(struct c2_db *db, const char *topic, int64_t epoch, int c
 	*total = (long)sqlite3_column_int64(st, 1);
 	sqlite3_reset(st);
 	return 0;
+}
+
+int c2_db_cmd_topic_open(struct c2_db *db, const char *topic, int64_t epoch, int code)
+{
+	sqlite3_stmt *st = c2__st(db, "SELECT 1 FROM outbox WHERE topic = ?1 AND epoch = ?2"
+	                              " AND code = ?3 AND state IN (0, 1) LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, epoch);
+	sqlite3_bind_int(st, 3, code);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 int c2_db_audit(struct c2_db *db, long uid, const char *action, const char *detail)

@@ -21,6 +21,14 @@ struct c2_transport {
 #define C2_LEGACY_MAX 1024
 #define C2_TICK_MAX   512     /* commands published per tick at most */
 #define C2_KEEP_DONE  (7 * 86400)   /* seconds finished commands stay in the outbox */
+#define C2_ACKQ_MAX   256     /* acks recorded per transaction at most */
+#define C2_ROTQ_MAX   8       /* rotations whose completion is checked after an ack batch */
+
+/* An ack received, waiting to be recorded with the others of its batch. */
+struct c2_ack_entry {
+	uint8_t id[E4_ID_LEN];
+	uint8_t frame[E4_ACK_FRAME_LEN];
+};
 
 /* Daemon state shared by the modules (one per process). */
 struct c2_ctx {
@@ -36,6 +44,11 @@ struct c2_ctx {
 	struct { int mid; int64_t seq; } legacy[C2_LEGACY_MAX];   /* awaiting QoS ack */
 	size_t nlegacy;
 	long sent, acked, retried;     /* counters for status */
+	struct c2_ack_entry ackq[C2_ACKQ_MAX];   /* acks read, not yet recorded */
+	size_t nackq;
+	struct { char topic[C2_NAME_MAX + 1]; int64_t epoch; } rotq[C2_ROTQ_MAX];
+	size_t nrotq;                  /* rotations that may have just completed */
+	int rotq_full;                 /* more than C2_ROTQ_MAX: check every rotating topic */
 };
 
 /* Result of device add: the secret for --export (wipe after use). */
@@ -76,6 +89,13 @@ int c2_rotation_start(struct c2_ctx *ctx, struct c2_topic *t);
 /* Activates the rotations whose members all acked or whose timeout passed. */
 void c2_rotation_tick(struct c2_ctx *ctx, int64_t now_s);
 
+/*
+ * Activates at once the rotations noted in ctx->rotq by acks of their
+ * SetTopicKeyNext, when no member is left to ack (run after the acks
+ * committed); c2_rotation_tick remains the once-a-second safety net.
+ */
+void c2_rotation_followup(struct c2_ctx *ctx);
+
 /* Publishes the public key of a device (or its removal) to the broker plugin. */
 void c2_plugin_push(struct c2_ctx *ctx, const struct c2_device *d, int remove);
 
@@ -100,6 +120,17 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms);
  */
 int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, size_t len,
                   char *err, size_t cap);
+
+/*
+ * The same, in batches: c2_outbox_ack_queue checks the topic and the size
+ * (-1 with err when malformed) and keeps the ack; c2_outbox_ack_flush
+ * records every kept ack in one transaction (one savepoint each, so a
+ * refused ack changes nothing), logging the refused ones.  The queue is
+ * flushed when full and after each read of the transport.
+ */
+int c2_outbox_ack_queue(struct c2_ctx *ctx, const char *topic, const uint8_t *frame,
+                        size_t len, char *err, size_t cap);
+void c2_outbox_ack_flush(struct c2_ctx *ctx);
 
 /* The broker acknowledged message mid (legacy devices are done then). */
 void c2_outbox_published(struct c2_ctx *ctx, int mid);

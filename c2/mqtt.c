@@ -84,8 +84,8 @@ static void on_message(struct mosquitto *mosq, void *arg, const struct mosquitto
 		if (msg->payloadlen > 0 && memmem(msg->payload, (size_t)msg->payloadlen,
 		                                  "\"error\"", 7) != NULL)
 			c2_log(C2_LOG_WARN, "plugin", "the broker plugin refused a request");
-	} else if (c2_outbox_ack(m->ctx, msg->topic, msg->payload, (size_t)msg->payloadlen,
-	                         err, sizeof(err)) != 0 && err[0] != '\0') {
+	} else if (c2_outbox_ack_queue(m->ctx, msg->topic, msg->payload, (size_t)msg->payloadlen,
+	                               err, sizeof(err)) != 0 && err[0] != '\0') {
 		c2_json_escape(esc, sizeof(esc), msg->topic);
 		c2_log(C2_LOG_WARN, "ack", "%s: %s", esc, err);
 	}
@@ -216,6 +216,8 @@ void c2_mqtt_io(struct c2_mqtt *m, int readable, int writable)
 		mosquitto_loop_misc(m->m);
 	if (mosquitto_want_write(m->m) && mosquitto_socket(m->m) >= 0)
 		mosquitto_loop_write(m->m, 1);
+	/* The acks of this read are recorded together: one transaction. */
+	c2_outbox_ack_flush(m->ctx);
 }
 
 void c2_mqtt_stop(struct c2_mqtt *m)

@@ -281,6 +281,22 @@ static int ack_topic_id(const char *topic, uint8_t id[E4_ID_LEN])
 	return e4_hex_decode(id, E4_ID_LEN, hex) == 0 ? 0 : -1;
 }
 
+/* Remembers that a rotation may be complete (checked once the acks committed). */
+static void note_rotation(struct c2_ctx *ctx, const char *topic, int64_t epoch)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nrotq; i++)
+		if (ctx->rotq[i].epoch == epoch && strcmp(ctx->rotq[i].topic, topic) == 0)
+			return;
+	if (ctx->nrotq == C2_ROTQ_MAX) {
+		ctx->rotq_full = 1;
+		return;
+	}
+	snprintf(ctx->rotq[ctx->nrotq].topic, sizeof(ctx->rotq[0].topic), "%s", topic);
+	ctx->rotq[ctx->nrotq++].epoch = epoch;
+}
+
 /* Acts on the status of an ack naming the head command. */
 static int ack_status(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *c,
                       uint8_t status, uint64_t ts, char *err, size_t cap)
@@ -291,6 +307,8 @@ static int ack_status(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *c,
 		ctx->acked++;
 		if (command_done(ctx, d, c) != 0)
 			return -1;
+		if (c->code == E4_CMD_SET_TOPIC_KEY_NEXT)
+			note_rotation(ctx, c->topic, c->epoch);
 		return c2_db_cmd_set_state(ctx->db, c->seq, C2_CMD_DONE, status, 0);
 	}
 	if (status == E4_ACK_STALE && c->attempts < STALE_MAX) {
@@ -332,8 +350,8 @@ static int ack_apply(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *hea
 	return rc;
 }
 
-/* Records an ack inside the (relaxed) transaction the caller began. */
-static int ack_locked(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uint8_t *frame,
+/* Records an ack inside the caller's transaction; -1 (err set) when refused. */
+static int ack_record(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uint8_t *frame,
                       size_t len, char *err, size_t cap)
 {
 	uint8_t digest[16], status = 0;
@@ -343,22 +361,47 @@ static int ack_locked(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uin
 	int have_head, rc;
 
 	if (c2_db_device_get(ctx->db, NULL, id, &d) != 0) {
-		c2_db_rollback(ctx->db);
 		snprintf(err, cap, "ack from an unknown device");
 		return -1;
 	}
 	have_head = c2_db_cmd_head(ctx->db, id, &head) == 0;
 	if (open_ack(ctx, &d, &head, have_head, frame, len, digest, &status, &ts) != 0) {
-		c2_db_rollback(ctx->db);
 		e4_wipe(&head, sizeof(head));
 		snprintf(err, cap, "ack does not authenticate under the device's key");
 		return -1;
 	}
 	rc = ack_apply(ctx, &d, &head, have_head, digest, status, ts, err, cap);
 	e4_wipe(&head, sizeof(head));
-	if (rc != 0 || c2_db_commit(ctx->db) != 0) {
-		c2_db_rollback(ctx->db);
+	if (rc != 0)
 		snprintf(err, cap, "cannot record the ack");
+	return rc;
+}
+
+/* Records one ack as a savepoint of the open transaction: a refusal changes nothing. */
+static int ack_step(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uint8_t *frame,
+                    size_t len, char *err, size_t cap)
+{
+	int rc;
+
+	if (c2_db_step_begin(ctx->db) != 0) {
+		snprintf(err, cap, "database busy");
+		return -1;
+	}
+	rc = ack_record(ctx, id, frame, len, err, cap);
+	c2_db_step_end(ctx->db, rc);
+	return rc;
+}
+
+/* Checks the topic and the size of an ack; fills id. */
+static int ack_check(const char *topic, size_t len, uint8_t id[E4_ID_LEN], char *err, size_t cap)
+{
+	err[0] = '\0';
+	if (ack_topic_id(topic, id) != 0) {
+		snprintf(err, cap, "not an ack topic");
+		return -1;
+	}
+	if (len != E4_ACK_FRAME_LEN) {
+		snprintf(err, cap, "ack frame of %zu bytes (expected %d)", len, (int)E4_ACK_FRAME_LEN);
 		return -1;
 	}
 	return 0;
@@ -371,23 +414,63 @@ int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, s
 	uint8_t id[E4_ID_LEN];
 	int rc;
 
-	err[0] = '\0';
-	if (ack_topic_id(topic, id) != 0) {
-		snprintf(err, cap, "not an ack topic");
+	if (ack_check(topic, len, id, err, cap) != 0)
 		return -1;
-	}
-	if (len != E4_ACK_FRAME_LEN) {
-		snprintf(err, cap, "ack frame of %zu bytes (expected %d)", len, (int)E4_ACK_FRAME_LEN);
-		return -1;
-	}
 	if (c2_db_begin_relaxed(ctx->db) != 0) {
 		c2_db_end_relaxed(ctx->db);
 		snprintf(err, cap, "database busy");
 		return -1;
 	}
-	rc = ack_locked(ctx, id, frame, len, err, cap);
+	rc = ack_step(ctx, id, frame, len, err, cap);
+	if (c2_db_commit(ctx->db) != 0 && rc == 0) {
+		snprintf(err, cap, "cannot record the ack");
+		rc = -1;
+	}
 	c2_db_end_relaxed(ctx->db);
+	c2_rotation_followup(ctx);
 	return rc;
+}
+
+int c2_outbox_ack_queue(struct c2_ctx *ctx, const char *topic, const uint8_t *frame,
+                        size_t len, char *err, size_t cap)
+{
+	uint8_t id[E4_ID_LEN];
+
+	if (ack_check(topic, len, id, err, cap) != 0)
+		return -1;
+	if (ctx->nackq == C2_ACKQ_MAX)
+		c2_outbox_ack_flush(ctx);
+	memcpy(ctx->ackq[ctx->nackq].id, id, E4_ID_LEN);
+	memcpy(ctx->ackq[ctx->nackq].frame, frame, E4_ACK_FRAME_LEN);
+	ctx->nackq++;
+	return 0;
+}
+
+void c2_outbox_ack_flush(struct c2_ctx *ctx)
+{
+	char err[C2_ERR_MAX], hex[2 * E4_ID_LEN + 1];
+	size_t i, n = ctx->nackq;
+
+	if (n == 0)
+		return;
+	ctx->nackq = 0;
+	if (c2_db_begin_relaxed(ctx->db) != 0) {
+		/* Not recorded: the commands are resent and acked again as duplicates. */
+		c2_log(C2_LOG_ERROR, "ack", "%zu acks not recorded (database busy)", n);
+		n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (ack_step(ctx, ctx->ackq[i].id, ctx->ackq[i].frame, E4_ACK_FRAME_LEN, err,
+		             sizeof(err)) != 0 && err[0] != '\0') {
+			e4_hex_encode(hex, ctx->ackq[i].id, E4_ID_LEN);
+			c2_log(C2_LOG_WARN, "ack", "e4/%s/ack: %s", hex, err);
+		}
+	}
+	if (n > 0 && c2_db_commit(ctx->db) != 0)
+		c2_log(C2_LOG_ERROR, "ack", "%zu acks not recorded (commit failed)", n);
+	c2_db_end_relaxed(ctx->db);
+	e4_wipe(ctx->ackq, sizeof(ctx->ackq));
+	c2_rotation_followup(ctx);
 }
 
 void c2_outbox_published(struct c2_ctx *ctx, int mid)

@@ -168,3 +168,29 @@ void c2_rotation_tick(struct c2_ctx *ctx, int64_t now_s)
 	}
 }
 
+
+void c2_rotation_followup(struct c2_ctx *ctx)
+{
+	struct c2_topic t;
+	long done = 0, total = 0;
+	size_t i, n = ctx->nrotq;
+
+	if (ctx->rotq_full) {
+		ctx->rotq_full = 0;
+		ctx->nrotq = 0;
+		c2_rotation_tick(ctx, c2_now_ms() / 1000);
+		return;
+	}
+	ctx->nrotq = 0;
+	for (i = 0; i < n; i++) {
+		/* One seek: is any member still to ack the next key of this epoch? */
+		if (c2_db_cmd_topic_open(ctx->db, ctx->rotq[i].topic, ctx->rotq[i].epoch,
+		                         E4_CMD_SET_TOPIC_KEY_NEXT) != 0 ||
+		    c2_db_topic_get(ctx->db, ctx->rotq[i].topic, &t) != 0 || !t.rotating ||
+		    t.epoch + 1 != ctx->rotq[i].epoch)
+			continue;
+		if (c2_db_cmd_progress(ctx->db, t.name, t.epoch + 1, E4_CMD_SET_TOPIC_KEY_NEXT,
+		                       &done, &total) == 0)
+			rotation_activate(ctx, &t, done, total, 0);
+	}
+}

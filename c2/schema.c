@@ -47,6 +47,16 @@ static const char *const migrations[] = {
 	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;",
+	/*
+	 * 2: indexes that keep an outbox pass and a rotation's completion check
+	 * proportional to the work done, not to the size of the outbox: due
+	 * commands in (state, next_try, seq) order without a sort, and the open
+	 * commands of a rotation found by one seek.
+	 */
+	"DROP INDEX outbox_open;"
+	"CREATE INDEX outbox_due ON outbox(state, next_try, seq);"
+	"DROP INDEX outbox_topic;"
+	"CREATE INDEX outbox_topic ON outbox(topic, epoch, code, state);",
 };
 
 int c2__schema_count(void)

@@ -19,6 +19,7 @@
 
 #include "api.h"
 #include "db_priv.h"
+#include "db_sqlite.h"
 #include "engine.h"
 
 /* ---------------- configuration ---------------- */
@@ -665,7 +666,133 @@ START_TEST(audit_log_is_append_only)
 	ck_assert_int_ne(sqlite3_exec(ctx.db->h, "UPDATE audit SET uid = 0", NULL, NULL, NULL),
 	                 SQLITE_OK);
 	ck_assert_int_ne(sqlite3_exec(ctx.db->h, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
-	ck_assert_int_eq(c2_db_schema_version(ctx.db), 1);
+	ck_assert_int_eq(c2_db_schema_version(ctx.db), 2);
+}
+END_TEST
+
+/* One integer from a query on the raw handle. */
+static long query_long(sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *st;
+	long v = -1;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* A database left at schema 1 (first release) is migrated on open, data kept. */
+START_TEST(schema_1_database_is_migrated_with_its_rows)
+{
+	const char *path = "check_c2-migrate.db";
+	uint8_t mk[32];
+	char err[C2_ERR_MAX];
+	struct c2_db *db;
+	sqlite3 *h;
+
+	unlink(path);
+	ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, c2__schema_migration(0), NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA user_version = 1;"
+	                              "INSERT INTO devices(id, name, created, key_created)"
+	                              " VALUES(zeroblob(16), 'old', 1, 1);", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(h);
+	c2_random(mk, sizeof(mk));
+	ck_assert_int_eq(c2_db_open(&db, path, mk, 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(query_long(db->h, "PRAGMA user_version"), c2_db_schema_version(db));
+	ck_assert_int_eq(query_long(db->h, "SELECT count(*) FROM devices WHERE name = 'old'"), 1);
+	ck_assert_int_eq(query_long(db->h, "SELECT count(*) FROM sqlite_master WHERE"
+	                            " name IN ('outbox_due', 'outbox_topic')"), 2);
+	ck_assert_int_eq(query_long(db->h, "SELECT count(*) FROM sqlite_master WHERE"
+	                            " name = 'outbox_open'"), 0);
+	c2_db_close(db);
+	unlink(path);
+	ck_assert_int_eq(access("check_c2-migrate.db-wal", F_OK), -1);
+}
+END_TEST
+
+/* Acks queued together: one transaction; a refused one in the middle changes nothing. */
+START_TEST(batched_acks_are_recorded_and_a_bad_one_is_skipped)
+{
+	uint8_t acks[3][E4_ACK_FRAME_LEN], bad[E4_ACK_FRAME_LEN];
+	char err[C2_ERR_MAX], topics[3][E4_ACK_TOPIC_CAP];
+	struct e4_recv_info info;
+	size_t i, len;
+	long done = 0;
+
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	for (i = 0; i < 3; i++) {
+		add_device((int)i, 0);
+		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
+	}
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 3);
+	ck_assert_uint_eq(npubs, 3);
+	for (i = 0; i < 3; i++) {
+		int d = device_of(pubs[i].topic);
+
+		ck_assert_int_ge(d, 0);
+		ck_assert_int_eq(e4_unprotect(&sdevs[d].c, NULL, 0, &len, pubs[i].topic,
+		                              pubs[i].frame, pubs[i].len, &info), 0);
+		ck_assert_int_eq(e4_client_ack(&sdevs[d].c, acks[i], sizeof(acks[i]), &len), 0);
+		snprintf(topics[i], sizeof(topics[i]), "%.35s/ack", pubs[i].topic);
+	}
+	npubs = 0;
+	memcpy(bad, acks[1], sizeof(bad));
+	bad[20] ^= 1;
+	ck_assert_int_eq(c2_outbox_ack_queue(&ctx, "e4/nope/ack", bad, sizeof(bad), err,
+	                                     sizeof(err)), -1);
+	ck_assert_str_eq(err, "not an ack topic");
+	ck_assert_int_eq(c2_outbox_ack_queue(&ctx, topics[0], acks[0], 10, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "ack frame of 10 bytes (expected 42)");
+	ck_assert_int_eq(c2_outbox_ack_queue(&ctx, topics[0], acks[0], E4_ACK_FRAME_LEN, err,
+	                                     sizeof(err)), 0);
+	ck_assert_int_eq(c2_outbox_ack_queue(&ctx, topics[1], bad, E4_ACK_FRAME_LEN, err,
+	                                     sizeof(err)), 0);
+	ck_assert_int_eq(c2_outbox_ack_queue(&ctx, topics[2], acks[2], E4_ACK_FRAME_LEN, err,
+	                                     sizeof(err)), 0);
+	ck_assert_uint_eq(ctx.nackq, 3);
+	ck_assert_int_eq(c2_db_cmd_count(ctx.db, "done", &done), 0);
+	ck_assert_int_eq(done, 0);                  /* nothing before the flush */
+	c2_outbox_ack_flush(&ctx);
+	ck_assert_uint_eq(ctx.nackq, 0);
+	ck_assert_int_eq(c2_db_cmd_count(ctx.db, "done", &done), 0);
+	ck_assert_int_eq(done, 2);
+	ck_assert_int_eq(pending(), 1);             /* the device of the forged ack */
+	ck_assert_int_eq(c2_outbox_ack(&ctx, topics[1], acks[1], E4_ACK_FRAME_LEN, err,
+	                               sizeof(err)), 0);
+	ck_assert_int_eq(pending(), 0);
+}
+END_TEST
+
+/* The last ack of the next key activates it at once, without the once-a-second tick. */
+START_TEST(rotation_activates_on_the_last_ack_without_the_tick)
+{
+	char err[C2_ERR_MAX];
+	struct c2_topic t;
+	int i;
+
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	for (i = 0; i < 2; i++) {
+		add_device(i, 0);
+		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
+	}
+	settle(100, 3);
+	ck_assert_int_eq(c2_op_topic_rotate(&ctx, "t/a", err, sizeof(err)), 0);
+	sdevs[1].offline = 1;
+	c2_outbox_tick(&ctx, now_ms);
+	ck_assert_int_eq(deliver(), 1);
+	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
+	ck_assert_int_eq(t.rotating, 1);            /* dev1 has not acked */
+	sdevs[1].offline = 0;
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 2000), 1);   /* the retry to dev1 */
+	ck_assert_int_eq(deliver(), 1);
+	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
+	ck_assert_int_eq(t.rotating, 0);
+	ck_assert_int_eq(t.epoch, 2);
+	ck_assert_int_eq(pending(), 2);             /* SetTopicKey queued to both */
 }
 END_TEST
 
@@ -894,6 +1021,9 @@ static Suite *c2_suite(void)
 	tcase_add_test(engine, max_inflight_limits_commands_awaiting_acks);
 	tcase_add_test(engine, a_sealed_key_moved_to_another_row_does_not_open);
 	tcase_add_test(engine, audit_log_is_append_only);
+	tcase_add_test(engine, schema_1_database_is_migrated_with_its_rows);
+	tcase_add_test(engine, batched_acks_are_recorded_and_a_bad_one_is_skipped);
+	tcase_add_test(engine, rotation_activates_on_the_last_ack_without_the_tick);
 	tcase_add_test(engine, reset_clears_the_device_and_resends_its_topics);
 	tcase_add_test(engine, automation_rotates_old_topic_keys_and_sends_heartbeats);
 	tcase_add_test(engine, online_event_retries_at_once_and_bad_events_are_ignored);
