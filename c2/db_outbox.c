@@ -11,6 +11,11 @@
 
 #include "db_priv.h"
 
+/*
+ * Unfinished commands are selected with "state < 2" (pending or sent), a
+ * range on the indexes: "state IN (0, 1)" would make SQLite build a
+ * temporary table for the list at every execution.
+ */
 #define CMD_COLS "seq, device, code, args_enc, topic, epoch, state, attempts, next_try," \
 	" created, status"
 
@@ -127,10 +132,10 @@ int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_cmd_fn fn, vo
 	static const char *const sql[] = {
 		"SELECT " CMD_COLS " FROM outbox o WHERE state = 1 AND next_try <= ?1"
 		" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.device = o.device"
-		" AND p.state IN (0, 1) AND p.seq < o.seq) ORDER BY next_try, seq LIMIT ?2",
+		" AND p.state < 2 AND p.seq < o.seq) ORDER BY next_try, seq LIMIT ?2",
 		"SELECT " CMD_COLS " FROM outbox o WHERE state = 0 AND next_try <= ?1"
 		" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.device = o.device"
-		" AND p.state IN (0, 1) AND p.seq < o.seq) ORDER BY next_try, seq LIMIT ?2",
+		" AND p.state < 2 AND p.seq < o.seq) ORDER BY next_try, seq LIMIT ?2",
 	};
 	sqlite3_stmt *st;
 	size_t i;
@@ -149,8 +154,9 @@ int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_cmd_fn fn, vo
 
 int c2_db_cmd_head(struct c2_db *db, const uint8_t id[E4_ID_LEN], struct c2_cmd *c)
 {
-	sqlite3_stmt *st = c2__st(db, "SELECT " CMD_COLS " FROM outbox WHERE device = ?1"
-	                              " AND state IN (0, 1) ORDER BY seq LIMIT 1");
+	/* min() over the index: no temporary B-tree (and its page cache) per call. */
+	sqlite3_stmt *st = c2__st(db, "SELECT " CMD_COLS " FROM outbox WHERE seq = (SELECT min(seq)"
+	                              " FROM outbox WHERE device = ?1 AND state < 2)");
 	int rc = -1;
 
 	if (st == NULL)
@@ -255,7 +261,7 @@ static int count(struct c2_db *db, const char *sql, const uint8_t *id, const cha
 int c2_db_cmd_count(struct c2_db *db, const char *state, long *n)
 {
 	static const char *const sql[] = {
-		"SELECT count(*) FROM outbox WHERE state IN (0, 1)",
+		"SELECT count(*) FROM outbox WHERE state < 2",
 		"SELECT count(*) FROM outbox WHERE state = 2",
 		"SELECT count(*) FROM outbox WHERE state = 3",
 	};
@@ -271,14 +277,14 @@ int c2_db_cmd_inflight(struct c2_db *db, long *n)
 
 int c2_db_cmd_device_pending(struct c2_db *db, const uint8_t id[E4_ID_LEN], long *n)
 {
-	return count(db, "SELECT count(*) FROM outbox WHERE device = ?1 AND state IN (0, 1)",
+	return count(db, "SELECT count(*) FROM outbox WHERE device = ?1 AND state < 2",
 	             id, NULL, n);
 }
 
 int c2_db_cmd_wake_device(struct c2_db *db, const uint8_t id[E4_ID_LEN], int64_t now_ms)
 {
 	sqlite3_stmt *st = c2__st(db, "UPDATE outbox SET next_try = ?2 WHERE device = ?1"
-	                              " AND state IN (0, 1) AND next_try > ?2");
+	                              " AND state < 2 AND next_try > ?2");
 
 	if (st == NULL)
 		return -1;
@@ -300,7 +306,7 @@ int c2_db_cmd_wake_all(struct c2_db *db, int64_t now_ms)
 
 int c2_db_cmd_cancel(struct c2_db *db, const uint8_t *id, const char *topic, int code)
 {
-	sqlite3_stmt *st = c2__st(db, "UPDATE outbox SET state = 4 WHERE state IN (0, 1)"
+	sqlite3_stmt *st = c2__st(db, "UPDATE outbox SET state = 4 WHERE state < 2"
 	                              " AND (?1 IS NULL OR device = ?1) AND topic = ?2"
 	                              " AND (?3 < 0 OR code = ?3)");
 
@@ -337,7 +343,7 @@ int c2_db_cmd_progress(struct c2_db *db, const char *topic, int64_t epoch, int c
 int c2_db_cmd_topic_open(struct c2_db *db, const char *topic, int64_t epoch, int code)
 {
 	sqlite3_stmt *st = c2__st(db, "SELECT 1 FROM outbox WHERE topic = ?1 AND epoch = ?2"
-	                              " AND code = ?3 AND state IN (0, 1) LIMIT 1");
+	                              " AND code = ?3 AND state < 2 LIMIT 1");
 	int rc;
 
 	if (st == NULL)
@@ -394,14 +400,15 @@ int c2_db_cmd_prune(struct c2_db *db, int64_t before)
 
 int c2_db_cmd_any_due(struct c2_db *db, int64_t now_ms)
 {
-	sqlite3_stmt *st = c2__st(db, "SELECT 1 FROM outbox WHERE state IN (0, 1)"
-	                              " AND next_try <= ?1 LIMIT 1");
+	sqlite3_stmt *st = c2__st(db, "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 0"
+	                              " AND next_try <= ?1) OR EXISTS (SELECT 1 FROM outbox"
+	                              " WHERE state = 1 AND next_try <= ?1)");
 	int rc;
 
 	if (st == NULL)
 		return 0;
 	sqlite3_bind_int64(st, 1, now_ms);
-	rc = sqlite3_step(st) == SQLITE_ROW;
+	rc = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
 	sqlite3_reset(st);
 	return rc;
 }

@@ -31,6 +31,14 @@ struct pending {
 	int legacy;
 };
 
+/*
+ * The frames of one pass (C2_TICK_MAX of them): allocated once for the process
+ * (one daemon per process), not per pass, where malloc would hand the
+ * memory back to the kernel after every pass; only the entries used are
+ * wiped.
+ */
+static struct pending pass_out[C2_TICK_MAX];
+
 /* State of one scheduling pass. */
 struct pass {
 	struct c2_ctx *ctx;
@@ -215,12 +223,9 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 	p.ctx = ctx;
 	p.now_ms = now_ms;
 	p.budget = budget;
-	p.out = calloc(C2_TICK_MAX, sizeof(*p.out));
-	if (p.out == NULL || c2_db_cmd_inflight(ctx->db, &p.inflight) != 0 ||
-	    c2_db_begin(ctx->db) != 0) {
-		free(p.out);
+	p.out = pass_out;
+	if (c2_db_cmd_inflight(ctx->db, &p.inflight) != 0 || c2_db_begin(ctx->db) != 0)
 		return 0;
-	}
 	c2_db_cmd_due(ctx->db, now_ms, C2_TICK_MAX, consider, &p);
 	/* Record before publishing: a crash after this commit only causes a retry. */
 	if (c2_db_commit(ctx->db) != 0)
@@ -228,8 +233,7 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 	publish_all(ctx, p.out, p.n);
 	if (ctx->conf.rollout_rate > 0)
 		ctx->tokens -= (double)p.n;
-	e4_wipe(p.out, C2_TICK_MAX * sizeof(*p.out));
-	free(p.out);
+	e4_wipe(p.out, (p.n < C2_TICK_MAX ? p.n + 1 : p.n) * sizeof(*p.out));
 	return (int)p.n;
 }
 
