@@ -7,6 +7,7 @@
 #   BENCH_C2_DEVICES  fleet sizes, space separated (default "1000")
 #   BENCH_C2_ADD      devices in the add database (default 2000)
 #   BENCH_C2_CLI_ADD  adds timed through the e4c2 CLI (default 200)
+#   BENCH_C2_CONF    extra e4c2d.conf lines, ';'-separated (e.g. "max_inflight 2048")
 #   BENCH_C2_STRACE=1 / BENCH_C2_PERF=1: system call counts / perf profile
 #                     of e4c2d during the rotation (slows it down)
 set -u
@@ -89,6 +90,7 @@ setup() {
 		echo "mqtt_port $port"
 		echo "mqtt_client_id e4c2d-bench"
 		echo "log_level warn"
+		printf '%s\n' "${BENCH_C2_CONF:-}" | tr ';' '\n' | sed 's/^ *//'
 	} >"$conf"
 	"$E4C2" -c "$conf" init >/dev/null || e4t_fail "e4c2 init"
 	e4t_bg "$C2D" -c "$conf" 2>>"$dir/c2d.log"

@@ -211,9 +211,6 @@ int c2_db_commit(struct c2_db *db);
 int c2_db_begin_relaxed(struct c2_db *db);
 void c2_db_end_relaxed(struct c2_db *db);
 void c2_db_rollback(struct c2_db *db);
-/* Nested step inside a transaction: undone alone by c2_db_step_end(db, -1). */
-int c2_db_step_begin(struct c2_db *db);
-void c2_db_step_end(struct c2_db *db, int rc);
 
 /* Settings kept in the database (mode, ...). */
 int c2_db_meta_get(struct c2_db *db, const char *key, char *out, size_t cap);

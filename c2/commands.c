@@ -308,7 +308,7 @@ static int collect_topic(void *arg, const struct c2_topic *t)
 static int leave_topic(struct c2_ctx *ctx, const struct c2_device *d, const char *name,
                        int tell_device)
 {
-	struct walk w = { ctx, d, NULL, 0, 1, 0, { { 0 } } };
+	struct walk w = { ctx, d, NULL, 0, 1, 0, { { 0 } }, { 0 } };
 	struct c2_topic t;
 
 	if (c2_db_topic_get(ctx->db, name, &t) != 0)

@@ -16,6 +16,7 @@ struct walk {
 	int remove;
 	long n;
 	char names[8][C2_NAME_MAX + 1];   /* topics collected (for rekeys) */
+	uint8_t key[E4_KEY_LEN];          /* the key a rotation walk distributes */
 };
 
 /* Ends an operation: audits and commits, or rolls back. */

@@ -190,23 +190,6 @@ void c2_db_rollback(struct c2_db *db)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int c2_db_step_begin(struct c2_db *db)
-{
-	char err[C2_ERR_MAX];
-
-	if (exec(db, "SAVEPOINT step", err, sizeof(err)) == 0)
-		return 0;
-	c2_log(C2_LOG_ERROR, "db", "savepoint: %s", err);
-	return -1;
-}
-
-void c2_db_step_end(struct c2_db *db, int rc)
-{
-	if (rc != 0)
-		sqlite3_exec(db->h, "ROLLBACK TO step", NULL, NULL, NULL);
-	sqlite3_exec(db->h, "RELEASE step", NULL, NULL, NULL);
-}
-
 int c2_db_meta_get(struct c2_db *db, const char *key, char *out, size_t cap)
 {
 	sqlite3_stmt *st = c2__st(db, "SELECT value FROM meta WHERE key = ?1");

@@ -49,6 +49,7 @@ struct c2_ctx {
 	struct { char topic[C2_NAME_MAX + 1]; int64_t epoch; } rotq[C2_ROTQ_MAX];
 	size_t nrotq;                  /* rotations that may have just completed */
 	int rotq_full;                 /* more than C2_ROTQ_MAX: check every rotating topic */
+	int kick;                      /* commands became due: run the next pass without waiting */
 };
 
 /* Result of device add: the secret for --export (wipe after use). */
@@ -111,7 +112,7 @@ int c2_export_store(const char *path, int mode, const struct c2_new_device *nd,
 /* The command key of a device now (symkey: device key; pubkey: derived). */
 int c2_device_cmdkey(struct c2_ctx *ctx, const struct c2_device *d, uint8_t key[E4_KEY_LEN]);
 
-/* Publishes due commands; returns the number published. */
+/* Records the queued acks, then publishes due commands; returns the number published. */
 int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms);
 
 /*
@@ -123,10 +124,12 @@ int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, s
 
 /*
  * The same, in batches: c2_outbox_ack_queue checks the topic and the size
- * (-1 with err when malformed) and keeps the ack; c2_outbox_ack_flush
- * records every kept ack in one transaction (one savepoint each, so a
- * refused ack changes nothing), logging the refused ones.  The queue is
- * flushed when full and after each read of the transport.
+ * (-1 with err when malformed) and keeps the ack; the next
+ * c2_outbox_tick records every kept ack in the transaction of its pass
+ * (before choosing what to send), and c2_outbox_ack_flush alone records
+ * them in a transaction of their own (done when the queue is full).  A
+ * refused ack changes nothing and is logged; a database failure loses
+ * the batch, whose commands are then resent and acked as duplicates.
  */
 int c2_outbox_ack_queue(struct c2_ctx *ctx, const char *topic, const uint8_t *frame,
                         size_t len, char *err, size_t cap);

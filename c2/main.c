@@ -124,8 +124,11 @@ static void run(struct c2_ctx *ctx, struct c2_mqtt *mq, struct c2_api *api, cons
 		c2_mqtt_io(mq, mfd >= 0 && (fds[n].revents & (POLLIN | POLLHUP | POLLERR)),
 		           mfd >= 0 && (fds[n].revents & POLLOUT));
 		c2_api_serve(api, fds, n);
+		/* Records the acks just read and sends what they made due. */
 		busy = c2_outbox_tick(ctx, c2_now_ms()) >= C2_TICK_MAX;
 		c2_auto_tick(ctx, c2_now_ms());
+		busy |= ctx->kick;
+		ctx->kick = 0;
 	}
 }
 
@@ -185,6 +188,7 @@ int main(int argc, char **argv)
 	c2_log(C2_LOG_INFO, "startup", "e4c2d %s running", PACKAGE_VERSION);
 	run(&ctx, mq, api, path);
 	c2_log(C2_LOG_INFO, "shutdown", "stopping");
+	c2_outbox_ack_flush(&ctx);
 	c2_mqtt_stop(mq);
 	c2_api_close(api);
 	c2_db_close(ctx.db);

@@ -216,8 +216,6 @@ void c2_mqtt_io(struct c2_mqtt *m, int readable, int writable)
 		mosquitto_loop_misc(m->m);
 	if (mosquitto_want_write(m->m) && mosquitto_socket(m->m) >= 0)
 		mosquitto_loop_write(m->m, 1);
-	/* The acks of this read are recorded together: one transaction. */
-	c2_outbox_ack_flush(m->ctx);
 }
 
 void c2_mqtt_stop(struct c2_mqtt *m)

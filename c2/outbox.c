@@ -39,6 +39,8 @@ struct pending {
  */
 static struct pending pass_out[C2_TICK_MAX];
 
+static int record_queued(struct c2_ctx *ctx);
+
 /* State of one scheduling pass. */
 struct pass {
 	struct c2_ctx *ctx;
@@ -209,23 +211,43 @@ static void publish_all(struct c2_ctx *ctx, struct pending *out, size_t n)
 	}
 }
 
+/* 1 when a pass would publish something now; sets the rollout budget. */
+static int pass_wanted(struct c2_ctx *ctx, int64_t now_ms, long *budget)
+{
+	if (!ctx->connected || !c2_db_cmd_any_due(ctx->db, now_ms))
+		return 0;
+	*budget = rate_budget(ctx, now_ms);
+	return *budget > 0;
+}
+
 int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 {
 	struct pass p;
-	long budget;
+	long budget = 0;
 
-	if (!ctx->connected || !c2_db_cmd_any_due(ctx->db, now_ms))
-		return 0;
-	budget = rate_budget(ctx, now_ms);
-	if (budget <= 0)
-		return 0;
+	/*
+	 * Acks alone are recorded without a flush to disk; with something to
+	 * send, they share the pass's transaction (one synced commit).  An ack
+	 * can make a command due (it wakes the device's next one): check again.
+	 */
+	if (!pass_wanted(ctx, now_ms, &budget)) {
+		if (ctx->nackq == 0)
+			return 0;
+		c2_outbox_ack_flush(ctx);
+		if (!pass_wanted(ctx, now_ms, &budget))
+			return 0;
+	}
 	memset(&p, 0, sizeof(p));
 	p.ctx = ctx;
 	p.now_ms = now_ms;
 	p.budget = budget;
 	p.out = pass_out;
-	if (c2_db_cmd_inflight(ctx->db, &p.inflight) != 0 || c2_db_begin(ctx->db) != 0)
+	if (c2_db_begin(ctx->db) != 0)
 		return 0;
+	if (record_queued(ctx) != 0 || c2_db_cmd_inflight(ctx->db, &p.inflight) != 0) {
+		c2_db_rollback(ctx->db);
+		return 0;
+	}
 	c2_db_cmd_due(ctx->db, now_ms, C2_TICK_MAX, consider, &p);
 	/* Record before publishing: a crash after this commit only causes a retry. */
 	if (c2_db_commit(ctx->db) != 0)
@@ -234,6 +256,7 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 	if (ctx->conf.rollout_rate > 0)
 		ctx->tokens -= (double)p.n;
 	e4_wipe(p.out, (p.n < C2_TICK_MAX ? p.n + 1 : p.n) * sizeof(*p.out));
+	c2_rotation_followup(ctx);
 	return (int)p.n;
 }
 
@@ -354,7 +377,11 @@ static int ack_apply(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *hea
 	return rc;
 }
 
-/* Records an ack inside the caller's transaction; -1 (err set) when refused. */
+/*
+ * Records an ack inside the caller's transaction: 0 when recorded, -1
+ * (err set) when refused before anything was written, -2 when the
+ * database failed (the caller rolls the transaction back).
+ */
 static int ack_record(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uint8_t *frame,
                       size_t len, char *err, size_t cap)
 {
@@ -376,24 +403,37 @@ static int ack_record(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uin
 	}
 	rc = ack_apply(ctx, &d, &head, have_head, digest, status, ts, err, cap);
 	e4_wipe(&head, sizeof(head));
-	if (rc != 0)
+	if (rc != 0) {
 		snprintf(err, cap, "cannot record the ack");
-	return rc;
+		return -2;
+	}
+	return 0;
 }
 
-/* Records one ack as a savepoint of the open transaction: a refusal changes nothing. */
-static int ack_step(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uint8_t *frame,
-                    size_t len, char *err, size_t cap)
+/* Records the queued acks inside the open transaction; -1 when the database failed. */
+static int record_queued(struct c2_ctx *ctx)
 {
-	int rc;
+	char err[C2_ERR_MAX], hex[2 * E4_ID_LEN + 1];
+	size_t i, n = ctx->nackq;
+	int rc = 0;
 
-	if (c2_db_step_begin(ctx->db) != 0) {
-		snprintf(err, cap, "database busy");
+	ctx->nackq = 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		rc = ack_record(ctx, ctx->ackq[i].id, ctx->ackq[i].frame, E4_ACK_FRAME_LEN, err,
+		                sizeof(err));
+		if (rc == -1) {
+			e4_hex_encode(hex, ctx->ackq[i].id, E4_ID_LEN);
+			c2_log(C2_LOG_WARN, "ack", "e4/%s/ack: %s", hex, err);
+			rc = 0;
+		}
+	}
+	e4_wipe(ctx->ackq, n * sizeof(ctx->ackq[0]));
+	if (rc != 0) {
+		/* Not recorded: the commands are resent and acked again as duplicates. */
+		c2_log(C2_LOG_ERROR, "ack", "%zu acks not recorded (database failure)", n);
 		return -1;
 	}
-	rc = ack_record(ctx, id, frame, len, err, cap);
-	c2_db_step_end(ctx->db, rc);
-	return rc;
+	return 0;
 }
 
 /* Checks the topic and the size of an ack; fills id. */
@@ -425,14 +465,16 @@ int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, s
 		snprintf(err, cap, "database busy");
 		return -1;
 	}
-	rc = ack_step(ctx, id, frame, len, err, cap);
-	if (c2_db_commit(ctx->db) != 0 && rc == 0) {
+	rc = ack_record(ctx, id, frame, len, err, cap);
+	if (rc != 0)
+		c2_db_rollback(ctx->db);
+	else if (c2_db_commit(ctx->db) != 0)
+		rc = -2;
+	if (rc == -2)
 		snprintf(err, cap, "cannot record the ack");
-		rc = -1;
-	}
 	c2_db_end_relaxed(ctx->db);
 	c2_rotation_followup(ctx);
-	return rc;
+	return rc == 0 ? 0 : -1;
 }
 
 int c2_outbox_ack_queue(struct c2_ctx *ctx, const char *topic, const uint8_t *frame,
@@ -452,28 +494,17 @@ int c2_outbox_ack_queue(struct c2_ctx *ctx, const char *topic, const uint8_t *fr
 
 void c2_outbox_ack_flush(struct c2_ctx *ctx)
 {
-	char err[C2_ERR_MAX], hex[2 * E4_ID_LEN + 1];
-	size_t i, n = ctx->nackq;
-
-	if (n == 0)
+	if (ctx->nackq == 0)
 		return;
-	ctx->nackq = 0;
 	if (c2_db_begin_relaxed(ctx->db) != 0) {
-		/* Not recorded: the commands are resent and acked again as duplicates. */
-		c2_log(C2_LOG_ERROR, "ack", "%zu acks not recorded (database busy)", n);
-		n = 0;
+		c2_log(C2_LOG_ERROR, "ack", "%zu acks not recorded (database busy)", ctx->nackq);
+		ctx->nackq = 0;
+	} else if (record_queued(ctx) != 0) {
+		c2_db_rollback(ctx->db);
+	} else {
+		c2_db_commit(ctx->db);
 	}
-	for (i = 0; i < n; i++) {
-		if (ack_step(ctx, ctx->ackq[i].id, ctx->ackq[i].frame, E4_ACK_FRAME_LEN, err,
-		             sizeof(err)) != 0 && err[0] != '\0') {
-			e4_hex_encode(hex, ctx->ackq[i].id, E4_ID_LEN);
-			c2_log(C2_LOG_WARN, "ack", "e4/%s/ack: %s", hex, err);
-		}
-	}
-	if (n > 0 && c2_db_commit(ctx->db) != 0)
-		c2_log(C2_LOG_ERROR, "ack", "%zu acks not recorded (commit failed)", n);
 	c2_db_end_relaxed(ctx->db);
-	e4_wipe(ctx->ackq, sizeof(ctx->ackq));
 	c2_rotation_followup(ctx);
 }
 

@@ -19,13 +19,10 @@
 static int distribute_next(void *arg, const struct c2_device *m)
 {
 	struct walk *w = arg;
-	uint8_t key[E4_KEY_LEN];
 	int code = m->legacy ? E4_CMD_SET_TOPIC_KEY : E4_CMD_SET_TOPIC_KEY_NEXT;
 
-	if (c2_db_topic_key(w->ctx->db, w->topic->name, 1, key) != 0 ||
-	    c2__enqueue_topic_key(w->ctx, m->id, code, w->topic, key, w->topic->epoch + 1) != 0)
+	if (c2__enqueue_topic_key(w->ctx, m->id, code, w->topic, w->key, w->topic->epoch + 1) != 0)
 		w->rc = -1;
-	e4_wipe(key, sizeof(key));
 	w->n++;
 	return w->rc;
 }
@@ -41,19 +38,19 @@ int c2_rotation_start(struct c2_ctx *ctx, struct c2_topic *t)
 		return -1;
 	c2_random(key, sizeof(key));
 	rc = c2_db_topic_set_key(ctx->db, t->name, 1, key);
-	sodium_memzero(key, sizeof(key));
-	if (rc != 0)
-		return -1;
 	t->rotating = 1;
 	t->rot_started = c2_now_ms() / 1000;
-	if (c2_db_topic_update(ctx->db, t) != 0)
-		return -1;
+	if (rc == 0)
+		rc = c2_db_topic_update(ctx->db, t);
 	memset(&w, 0, sizeof(w));
 	w.ctx = ctx;
 	w.topic = t;
-	if (c2_db_topic_members(ctx->db, t->name, distribute_next, &w) != 0 || w.rc != 0)
-		return -1;
-	return 0;
+	memcpy(w.key, key, sizeof(key));
+	sodium_memzero(key, sizeof(key));
+	if (rc == 0 && (c2_db_topic_members(ctx->db, t->name, distribute_next, &w) != 0 || w.rc))
+		rc = -1;
+	sodium_memzero(w.key, sizeof(w.key));
+	return rc;
 }
 
 int c2_op_topic_rotate(struct c2_ctx *ctx, const char *name, char *err, size_t cap)
@@ -77,15 +74,12 @@ int c2_op_topic_rotate(struct c2_ctx *ctx, const char *name, char *err, size_t c
 static int activate_member(void *arg, const struct c2_device *m)
 {
 	struct walk *w = arg;
-	uint8_t key[E4_KEY_LEN];
 
 	if (m->legacy)
 		return 0;
-	if (c2_db_topic_key(w->ctx->db, w->topic->name, 0, key) != 0 ||
-	    c2__enqueue_topic_key(w->ctx, m->id, E4_CMD_SET_TOPIC_KEY, w->topic, key,
-	                      w->topic->epoch) != 0)
+	if (c2__enqueue_topic_key(w->ctx, m->id, E4_CMD_SET_TOPIC_KEY, w->topic, w->key,
+	                          w->topic->epoch) != 0)
 		w->rc = -1;
-	e4_wipe(key, sizeof(key));
 	return w->rc;
 }
 
@@ -100,9 +94,12 @@ static int rotation_activate(struct c2_ctx *ctx, struct c2_topic *t, long done, 
 
 	if (c2_db_begin(ctx->db) != 0)
 		return -1;
+	memset(&w, 0, sizeof(w));
+	memset(key, 0, sizeof(key));
 	rc = c2_db_topic_key(ctx->db, t->name, 1, key);
 	if (rc == 0)
 		rc = c2_db_topic_set_key(ctx->db, t->name, 0, key);
+	memcpy(w.key, key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
 	if (rc == 0)
 		rc = c2_db_topic_set_key(ctx->db, t->name, 1, NULL);
@@ -111,11 +108,12 @@ static int rotation_activate(struct c2_ctx *ctx, struct c2_topic *t, long done, 
 	t->key_created = c2_now_ms() / 1000;
 	if (rc == 0)
 		rc = c2_db_topic_update(ctx->db, t);
-	memset(&w, 0, sizeof(w));
 	w.ctx = ctx;
 	w.topic = t;
 	if (rc == 0 && (c2_db_topic_members(ctx->db, t->name, activate_member, &w) != 0 || w.rc))
 		rc = -1;
+	sodium_memzero(w.key, sizeof(w.key));
+	ctx->kick = 1;   /* SetTopicKey is due now: no wait in the main loop */
 	snprintf(detail, sizeof(detail), "%s epoch %lld acked %ld/%ld%s", t->name,
 	         (long long)t->epoch, done, total, timeout ? " (timeout)" : "");
 	return c2__finish(ctx, rc, "topic.rotate.activate", detail);
