@@ -7,7 +7,8 @@ usage: c2-batch.py SOCKET add PREFIX FIRST COUNT [KEYFILE]
        c2-batch.py SOCKET link PREFIX FIRST COUNT TOPIC
 add: devices PREFIX<i>, i in [FIRST, FIRST+COUNT); with KEYFILE, exported
      and written as "ID KEY" hex lines (mode 0600) for bench-fleet.
-Prints "done N seconds S per_s R" on stdout."""
+Prints "done N seconds S per_s R last_per_s L" on stdout, L being the rate
+over the last tenth of the requests (the largest database)."""
 import json
 import os
 import socket
@@ -27,7 +28,11 @@ def main():
         fd = os.open(extra, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         out = os.fdopen(fd, "w")
     t0 = time.monotonic()
+    tail_from = first + count - max(1, count // 10)
+    t_tail = t0
     for i in range(first, first + count):
+        if i == tail_from:
+            t_tail = time.monotonic()
         if op == "add":
             req = {"cmd": "device.add", "args": {"name": f"{prefix}{i}"}}
             if out:
@@ -43,10 +48,13 @@ def main():
             sys.exit(f"{op} {prefix}{i}: {res.get('error')}")
         if out:
             out.write(f"{res['result']['id']} {res['result']['key']}\n")
-    dt = time.monotonic() - t0
+    t1 = time.monotonic()
+    dt = t1 - t0
     if out:
         out.close()
-    print(f"done {count} seconds {dt:.3f} per_s {count / dt:.1f}")
+    tail = first + count - tail_from
+    print(f"done {count} seconds {dt:.3f} per_s {count / dt:.1f}"
+          f" last_per_s {tail / max(t1 - t_tail, 1e-9):.1f}")
 
 
 if __name__ == "__main__":

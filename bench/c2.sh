@@ -222,6 +222,7 @@ add_bench() {
 	rest=$((m - ncli))
 	out=$(python3 "$BATCH" "$dir/c2.sock" add dev 0 "$rest") || e4t_fail "batch add"
 	batch_per_s=$(echo "$out" | awk '{printf "%.0f", $6}')
+	last_per_s=$(echo "$out" | awk '{printf "%.0f", $8}')
 	total=$(status_field devices 2>/dev/null || echo "$m")
 	# A listing walks every device: the daemon's peak with all of them.
 	t0=$(now_ms)
@@ -230,9 +231,10 @@ add_bench() {
 	hwm=$(proc_kb "$c2pid" VmHWM)
 	rss=$(proc_kb "$c2pid" VmRSS)
 	dbkb=$(du -k "$dir/c2.db" | awk '{print $1}')
-	printf "%-10s %12s %14s %12s %12s %10s %10s\n" "$m" "$cli_per_s" "$batch_per_s" "$rss" "$hwm" "$dbkb" "$list_s"
+	printf "%-10s %12s %14s %14s %12s %12s %10s %10s\n" "$m" "$cli_per_s" "$batch_per_s" "$last_per_s" "$rss" "$hwm" "$dbkb" "$list_s"
 	echo "metric: c2_add_cli_per_s $cli_per_s"
 	echo "metric: c2_add_batch_per_s $batch_per_s"
+	echo "metric: c2_add_batch_last_tenth_per_s $last_per_s"
 	echo "metric: c2_add_${m}_e4c2d_vmrss_kb $rss"
 	echo "metric: c2_add_${m}_e4c2d_vmhwm_kb $hwm"
 	echo "metric: c2_add_${m}_db_kb $dbkb"
@@ -247,5 +249,5 @@ printf "%-8s %10s %12s %10s %10s %12s %8s\n" devices "link s" "rotate s" "dev/s"
 for n in $sizes; do
 	rotate_bench "$n"
 done
-printf "%-10s %12s %14s %12s %12s %10s %10s\n" devices "CLI add/s" "batch add/s" "RSS kB" "HWM kB" "db kB" "list s"
+printf "%-10s %12s %14s %14s %12s %12s %10s %10s\n" devices "CLI add/s" "batch add/s" "last 10% /s" "RSS kB" "HWM kB" "db kB" "list s"
 add_bench "$nadd"

@@ -54,6 +54,23 @@ static int get_bool(const cJSON *args, const char *name, int *out, char *err, si
 	return 0;
 }
 
+/* Reads the paging arguments "after" (a name) and "limit" (1..C2_PAGE_MAX, default the max). */
+static int get_page(const cJSON *args, const char **after, long *limit, char *err, size_t cap)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, "limit");
+
+	*limit = C2_PAGE_MAX;
+	if (v != NULL) {
+		if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > C2_PAGE_MAX ||
+		    v->valuedouble != (double)(long)v->valuedouble) {
+			snprintf(err, cap, "argument 'limit' must be a number from 1 to %d", C2_PAGE_MAX);
+			return -1;
+		}
+		*limit = (long)v->valuedouble;
+	}
+	return get_str(args, "after", 0, after, err, cap);
+}
+
 /* Adds a 16-byte id as hex. */
 static void add_hex(cJSON *o, const char *name, const uint8_t *b, size_t len)
 {
@@ -192,19 +209,46 @@ static int h_unlink(struct c2_ctx *ctx, const cJSON *a, cJSON *r, char *e, size_
 	return pair(c2_op_unlink, ctx, a, e, c);
 }
 
-/* Context of list walks. */
+/* Context of list walks (a page: at most `limit` items, then `next` is set). */
 struct lister {
 	struct c2_ctx *ctx;
 	cJSON *arr;
+	long limit;
+	long n;
+	char last[C2_NAME_MAX + 1];   /* name of the last item added */
+	char next[C2_NAME_MAX + 1];
 };
+
+/*
+ * Counts an item of a page walk, which reads one row more than the page:
+ * returns 1 on that row, after noting that the page ends at `last`.
+ */
+static int page_full(struct lister *l, const char *last)
+{
+	if (l->limit <= 0 || l->n++ < l->limit)
+		return 0;
+	snprintf(l->next, sizeof(l->next), "%s", last);
+	return 1;
+}
+
+/* Adds "next" (the name to pass as "after" for the next page) when the page is full. */
+static void add_next(cJSON *res, const char *name, const struct lister *l)
+{
+	if (l->next[0] != '\0')
+		cJSON_AddStringToObject(res, name, l->next);
+}
 
 /* Adds a device summary to a list. */
 static int list_device(void *arg, const struct c2_device *d)
 {
 	struct lister *l = arg;
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o;
 	long pending = 0;
 
+	if (page_full(l, l->last))
+		return 1;
+	snprintf(l->last, sizeof(l->last), "%s", d->name);
+	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "name", d->name);
 	add_hex(o, "id", d->id, E4_ID_LEN);
 	cJSON_AddBoolToObject(o, "legacy", d->legacy);
@@ -216,14 +260,21 @@ static int list_device(void *arg, const struct c2_device *d)
 	return 0;
 }
 
+/* device.list: one page of devices by name ("after", "limit"; "next" when more remain). */
 static int h_device_list(struct c2_ctx *ctx, const cJSON *a, cJSON *res, char *e, size_t c)
 {
-	struct lister l = { ctx, cJSON_AddArrayToObject(res, "devices") };
+	struct lister l;
+	const char *after;
+	int rc;
 
-	(void)a;
-	(void)e;
-	(void)c;
-	return c2_db_device_list(ctx->db, list_device, &l);
+	memset(&l, 0, sizeof(l));
+	if (get_page(a, &after, &l.limit, e, c) != 0)
+		return -1;
+	l.ctx = ctx;
+	l.arr = cJSON_AddArrayToObject(res, "devices");
+	rc = c2_db_device_page(ctx->db, after, l.limit + 1, list_device, &l);
+	add_next(res, "next", &l);
+	return rc;
 }
 
 /* Adds a topic name to a list. */
@@ -238,7 +289,7 @@ static int list_topic_name(void *arg, const struct c2_topic *t)
 static int h_device_show(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char *err,
                          size_t cap)
 {
-	struct lister l = { ctx, NULL };
+	struct lister l = { .ctx = ctx };
 	struct c2_device d;
 	const char *name;
 	uint8_t id[E4_ID_LEN];
@@ -269,6 +320,9 @@ static int list_member(void *arg, const struct c2_device *d)
 {
 	struct lister *l = arg;
 
+	if (page_full(l, l->last))
+		return 1;
+	snprintf(l->last, sizeof(l->last), "%s", d->name);
 	cJSON_AddItemToArray(l->arr, cJSON_CreateString(d->name));
 	return 0;
 }
@@ -277,15 +331,14 @@ static int list_member(void *arg, const struct c2_device *d)
 static int list_topic(void *arg, const struct c2_topic *t)
 {
 	struct lister *l = arg;
-	struct lister m = { l->ctx, cJSON_CreateArray() };
 	cJSON *o = cJSON_CreateObject();
-	long done = 0, total = 0;
+	long done = 0, total = 0, members = 0;
 
 	cJSON_AddStringToObject(o, "name", t->name);
 	cJSON_AddNumberToObject(o, "epoch", (double)t->epoch);
 	cJSON_AddBoolToObject(o, "rotating", t->rotating);
-	c2_db_topic_members(l->ctx->db, t->name, list_member, &m);
-	cJSON_AddNumberToObject(o, "members", cJSON_GetArraySize(m.arr));
+	c2_db_topic_member_count(l->ctx->db, t->name, &members);
+	cJSON_AddNumberToObject(o, "members", (double)members);
 	if (t->rotating)
 		c2_db_cmd_progress(l->ctx->db, t->name, t->epoch + 1, E4_CMD_SET_TOPIC_KEY_NEXT,
 		                   &done, &total);
@@ -293,14 +346,13 @@ static int list_topic(void *arg, const struct c2_topic *t)
 		c2_db_cmd_progress(l->ctx->db, t->name, t->epoch, E4_CMD_SET_TOPIC_KEY, &done, &total);
 	cJSON_AddNumberToObject(o, "acked", (double)done);
 	cJSON_AddNumberToObject(o, "total", (double)total);
-	cJSON_Delete(m.arr);
 	cJSON_AddItemToArray(l->arr, o);
 	return 0;
 }
 
 static int h_topic_list(struct c2_ctx *ctx, const cJSON *a, cJSON *res, char *e, size_t c)
 {
-	struct lister l = { ctx, cJSON_AddArrayToObject(res, "topics") };
+	struct lister l = { .ctx = ctx, .arr = cJSON_AddArrayToObject(res, "topics") };
 
 	(void)a;
 	(void)e;
@@ -318,13 +370,17 @@ static void add_fingerprint(struct c2_ctx *ctx, cJSON *res, const char *name)
 	e4_wipe(key, sizeof(key));
 }
 
+/* topic.show: the topic and one page of its members ("after", "limit"; "members_next"). */
 static int h_topic_show(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char *err, size_t cap)
 {
-	struct lister l = { ctx, NULL };
+	struct lister l = { .ctx = ctx };
 	struct c2_topic t;
-	const char *name;
+	const char *name, *after;
+	long limit;
+	int rc;
 
-	if (get_str(args, "name", 1, &name, err, cap) != 0)
+	if (get_str(args, "name", 1, &name, err, cap) != 0 ||
+	    get_page(args, &after, &limit, err, cap) != 0)
 		return -1;
 	if (c2_db_topic_get(ctx->db, name, &t) != 0) {
 		snprintf(err, cap, "no such topic");
@@ -339,7 +395,10 @@ static int h_topic_show(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char 
 	cJSON_AddStringToObject(res, "phase", t.rotating ? "distributing" : "active");
 	cJSON_AddNumberToObject(res, "key_age", (double)(c2_now_ms() / 1000 - t.key_created));
 	l.arr = cJSON_AddArrayToObject(res, "members");
-	return c2_db_topic_members(ctx->db, name, list_member, &l);
+	l.limit = limit;
+	rc = c2_db_topic_member_page(ctx->db, name, after, limit + 1, list_member, &l);
+	add_next(res, "members_next", &l);
+	return rc;
 }
 
 /* Adds an audit entry to a list. */
@@ -360,7 +419,7 @@ static int list_audit(void *arg, int64_t seq, int64_t at, long uid, const char *
 
 static int h_audit(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char *err, size_t cap)
 {
-	struct lister l = { ctx, NULL };
+	struct lister l = { .ctx = ctx };
 	const cJSON *lim = cJSON_GetObjectItemCaseSensitive(args, "limit");
 	long limit = 50;
 

@@ -24,6 +24,7 @@
 #define C2_ARGS_MAX   E4_COMMAND_MAX
 #define C2_EXPORT_TOPICS  64   /* table sizes of an exported device store */
 #define C2_EXPORT_PUBKEYS 64
+#define C2_PAGE_MAX   1000  /* devices or members per list response (the CLI pages) */
 
 /* ---------- options and configuration (options.c, conf.c) ---------- */
 
@@ -227,6 +228,9 @@ int c2_db_device_set_key(struct c2_db *db, const struct c2_device *d, const uint
 int c2_db_device_update(struct c2_db *db, const struct c2_device *d);
 int c2_db_device_remove(struct c2_db *db, const uint8_t id[E4_ID_LEN]);
 int c2_db_device_list(struct c2_db *db, c2_device_fn fn, void *ctx);
+/* At most limit devices whose name sorts after `after` ("" or NULL: from the first), by name. */
+int c2_db_device_page(struct c2_db *db, const char *after, long limit, c2_device_fn fn,
+                      void *ctx);
 int c2_db_device_count(struct c2_db *db, long *n);
 
 /* Topics; keys are 32 bytes. */
@@ -245,6 +249,10 @@ int c2_db_member_add(struct c2_db *db, const uint8_t id[E4_ID_LEN], const char *
 int c2_db_member_remove(struct c2_db *db, const uint8_t id[E4_ID_LEN], const char *topic);
 int c2_db_member_is(struct c2_db *db, const uint8_t id[E4_ID_LEN], const char *topic);
 int c2_db_topic_members(struct c2_db *db, const char *topic, c2_device_fn fn, void *ctx);
+/* A page of members, as c2_db_device_page; and the number of members. */
+int c2_db_topic_member_page(struct c2_db *db, const char *topic, const char *after, long limit,
+                            c2_device_fn fn, void *ctx);
+int c2_db_topic_member_count(struct c2_db *db, const char *topic, long *n);
 int c2_db_device_topics(struct c2_db *db, const uint8_t id[E4_ID_LEN], c2_topic_fn fn,
                         void *ctx);
 /* 1 when the two devices share a topic other than `except` (may be NULL). */

@@ -416,10 +416,44 @@ static int wait_rotation(const struct globals *g, const char *path, const char *
 	return rc;
 }
 
+/*
+ * Lists come in pages of at most C2_PAGE_MAX (the daemon's memory does not
+ * grow with the fleet): asks for the next pages and appends their items to
+ * the array of the first, which the caller prints.
+ */
+static int fetch_pages(const struct globals *g, const char *path, cJSON *req, cJSON *res,
+                       const char *array, const char *next)
+{
+	cJSON *args = cJSON_GetObjectItemCaseSensitive(req, "args"), *more = NULL, *item;
+	cJSON *all = cJSON_GetObjectItemCaseSensitive(res, array);
+	const cJSON *cursor = cJSON_GetObjectItemCaseSensitive(res, next);
+	char after[C2_NAME_MAX + 1];
+	int rc = 0;
+
+	while (rc == 0 && cJSON_IsString(cursor) && cJSON_IsArray(all)) {
+		snprintf(after, sizeof(after), "%s", cursor->valuestring);
+		cJSON_DeleteItemFromObject(args, "after");
+		cJSON_AddStringToObject(args, "after", after);
+		rc = request(g, path, req, &more);
+		if (rc != 0)
+			break;
+		while ((item = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(more, array),
+		                                         0)) != NULL)
+			cJSON_AddItemToArray(all, item);
+		cJSON_DeleteItemFromObject(res, next);
+		cJSON_AddItemToObject(res, next, cJSON_DetachItemFromObject(more, next));
+		cursor = cJSON_GetObjectItemCaseSensitive(res, next);
+		cJSON_Delete(more);
+		more = NULL;
+	}
+	cJSON_DeleteItemFromObject(res, next);
+	return rc;
+}
+
 /* Builds the request from positionals and flags; runs it. */
 static int do_sub(const struct globals *g, const struct sub *s, int argc, char **argv)
 {
-	const char *export = NULL, *pos[2] = { NULL, NULL };
+	const char *export = NULL, *paged, *pos[2] = { NULL, NULL };
 	char path[C2_PATH_MAX];
 	cJSON *req, *args, *res = NULL;
 	const struct flag *fl;
@@ -476,7 +510,17 @@ static int do_sub(const struct globals *g, const struct sub *s, int argc, char *
 		cJSON_Delete(req);
 		return 1;
 	}
-	rc = request(g, path, req, export != NULL ? &res : NULL);
+	paged = strcmp(s->request, "device.list") == 0 ? "devices" :
+	        strcmp(s->request, "topic.show") == 0 ? "members" : NULL;
+	rc = request(g, path, req, export != NULL || paged != NULL ? &res : NULL);
+	if (rc == 0 && paged != NULL) {
+		rc = fetch_pages(g, path, req, res, paged, paged[0] == 'd' ? "next" : "members_next");
+		if (rc == 0 && g->json)
+			print_json(res);
+		else if (rc == 0)
+			print_text(res, "");
+		cJSON_Delete(res);
+	}
 	cJSON_Delete(req);
 	if (rc == 0 && export != NULL) {
 		rc = export_device(res, export) == 0 ? 0 : 1;

@@ -410,6 +410,19 @@ int c2_db_device_list(struct c2_db *db, c2_device_fn fn, void *ctx)
 	return st == NULL ? -1 : each_device(st, fn, ctx);
 }
 
+int c2_db_device_page(struct c2_db *db, const char *after, long limit, c2_device_fn fn,
+                      void *ctx)
+{
+	sqlite3_stmt *st = c2__st(db, "SELECT " DEV_COLS " FROM devices WHERE name > ?1"
+	                              " ORDER BY name LIMIT ?2");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, after != NULL ? after : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, limit);
+	return each_device(st, fn, ctx);
+}
+
 int c2_db_device_count(struct c2_db *db, long *n)
 {
 	sqlite3_stmt *st = c2__st(db, "SELECT count(*) FROM devices");
@@ -589,6 +602,37 @@ int c2_db_member_is(struct c2_db *db, const uint8_t id[E4_ID_LEN], const char *t
 	sqlite3_bind_blob(st, 1, id, E4_ID_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int c2_db_topic_member_page(struct c2_db *db, const char *topic, const char *after, long limit,
+                            c2_device_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = c2__st(db, "SELECT " DEV_COLS " FROM devices WHERE name > ?2 AND id IN"
+	                              " (SELECT device FROM members WHERE topic = ?1)"
+	                              " ORDER BY name LIMIT ?3");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, after != NULL ? after : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, limit);
+	return each_device(st, fn, ctx);
+}
+
+int c2_db_topic_member_count(struct c2_db *db, const char *topic, long *n)
+{
+	sqlite3_stmt *st = c2__st(db, "SELECT count(*) FROM members WHERE topic = ?1");
+	int rc = -1;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*n = (long)sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
 	sqlite3_reset(st);
 	return rc;
 }

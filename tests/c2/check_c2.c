@@ -989,6 +989,76 @@ START_TEST(device_add_returns_the_key_only_when_exporting)
 }
 END_TEST
 
+/* One API request; returns the parsed response (caller deletes). */
+static cJSON *api(const char *req)
+{
+	char *out = c2_api_request(&ctx, req, strlen(req), 1000);
+	cJSON *j;
+
+	ck_assert_ptr_nonnull(out);
+	j = cJSON_Parse(out);
+	free(out);
+	ck_assert_ptr_nonnull(j);
+	return j;
+}
+
+/* Lists come in pages: "limit" items at most, "next" names where to resume. */
+START_TEST(device_list_and_topic_members_come_in_pages)
+{
+	static const char *const bad[][2] = {
+		{ "{\"cmd\":\"device.list\",\"args\":{\"limit\":0}}",
+		  "argument 'limit' must be a number from 1 to 1000" },
+		{ "{\"cmd\":\"device.list\",\"args\":{\"limit\":1001}}",
+		  "argument 'limit' must be a number from 1 to 1000" },
+		{ "{\"cmd\":\"device.list\",\"args\":{\"limit\":1.5}}",
+		  "argument 'limit' must be a number from 1 to 1000" },
+		{ "{\"cmd\":\"device.list\",\"args\":{\"after\":7}}",
+		  "argument 'after' must be a string" },
+	};
+	char err[C2_ERR_MAX];
+	const cJSON *r;
+	cJSON *j;
+	size_t i;
+
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	for (i = 0; i < 3; i++) {
+		add_device((int)i, 0);
+		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
+	}
+	j = api("{\"cmd\":\"device.list\",\"args\":{\"limit\":2}}");
+	r = cJSON_GetObjectItem(j, "result");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r, "devices")), 2);
+	ck_assert_str_eq(cJSON_GetObjectItem(r, "next")->valuestring, "dev1");
+	cJSON_Delete(j);
+	j = api("{\"cmd\":\"device.list\",\"args\":{\"limit\":2,\"after\":\"dev1\"}}");
+	r = cJSON_GetObjectItem(j, "result");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r, "devices")), 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "devices"),
+	                                                        0), "name")->valuestring, "dev2");
+	ck_assert_ptr_null(cJSON_GetObjectItem(r, "next"));
+	cJSON_Delete(j);
+	j = api("{\"cmd\":\"device.list\",\"args\":{\"limit\":3}}");   /* exactly full */
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "result"), "next"));
+	cJSON_Delete(j);
+	j = api("{\"cmd\":\"topic.show\",\"args\":{\"name\":\"t/a\",\"limit\":1,"
+	        "\"after\":\"dev0\"}}");
+	r = cJSON_GetObjectItem(j, "result");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r, "members")), 1);
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "members"), 0)->valuestring,
+	                 "dev1");
+	ck_assert_str_eq(cJSON_GetObjectItem(r, "members_next")->valuestring, "dev1");
+	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "topic"), "members")->valueint,
+	                 3);
+	cJSON_Delete(j);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		j = api(bad[i][0]);
+		ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(j, "ok")));
+		ck_assert_str_eq(cJSON_GetObjectItem(j, "error")->valuestring, bad[i][1]);
+		cJSON_Delete(j);
+	}
+}
+END_TEST
+
 /* Builds the suites. */
 static Suite *c2_suite(void)
 {
@@ -1034,6 +1104,7 @@ static Suite *c2_suite(void)
 	tcase_add_loop_test(api, malformed_requests_get_specific_errors, 0,
 	                    (int)(sizeof(bad_requests) / sizeof(bad_requests[0])));
 	tcase_add_test(api, device_add_returns_the_key_only_when_exporting);
+	tcase_add_test(api, device_list_and_topic_members_come_in_pages);
 	suite_add_tcase(s, conf);
 	suite_add_tcase(s, secret);
 	suite_add_tcase(s, engine);

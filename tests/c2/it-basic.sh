@@ -71,6 +71,29 @@ for d in alpha bravo charlie; do
 done
 grep -q '"level":"error"' "$E4T_DIR/c2d.log" && e4t_fail "errors in the daemon log"
 
+e4t_say "device list and topic show page through more than 1,000 entries (the daemon answers 1,000 at a time)"
+before=$(c2 --json device list | "$C2T_PY" -c "import json,sys; print(len(json.load(sys.stdin)['devices']))")
+c2 topic add big/t >/dev/null || e4t_fail "topic add big/t"
+"$C2T_PY" - "$E4T_DIR/c2.sock" <<'PY' || e4t_fail "bulk add over the socket"
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rwb")
+for i in range(1100):
+    for req in ({"cmd": "device.add", "args": {"name": "bulk%04d" % i}},
+                {"cmd": "link", "args": {"device": "bulk%04d" % i, "topic": "big/t"}}):
+        f.write(json.dumps(req).encode() + b"\n")
+        f.flush()
+        if not json.loads(f.readline())["ok"]:
+            sys.exit("request refused: %r" % req)
+PY
+n=$(c2 --json device list | "$C2T_PY" -c "import json,sys; d=json.load(sys.stdin); print(len(d['devices']), len(set(x['name'] for x in d['devices'])), 'next' in d)")
+e4t_eq "$n" "$((before + 1100)) $((before + 1100)) False" "devices listed (all, no repeats, no cursor left)"
+n=$(c2 device list | grep -c '^bulk')
+e4t_eq "$n" 1100 "bulk devices in the text listing"
+n=$(c2 --json topic show big/t | "$C2T_PY" -c "import json,sys; d=json.load(sys.stdin); print(len(d['members']), d['topic']['members'], d['members'][0], d['members'][-1])")
+e4t_eq "$n" "1100 1100 bulk0000 bulk1099" "members of big/t"
+
 e4t_say "SIGHUP rereads the configuration; a broken one is refused and kept"
 kill -HUP "$C2D_PID"
 e4t_wait_for 5 grep -q '"configuration reloaded"' "$E4T_DIR/c2d.log" || e4t_fail "no reload on SIGHUP"
