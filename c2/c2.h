@@ -276,13 +276,16 @@ int c2_db_cmd_any_due(struct c2_db *db, int64_t now_ms);
 int c2_db_cmd_head(struct c2_db *db, const uint8_t id[E4_ID_LEN], struct c2_cmd *c);
 int c2_db_cmd_set_state(struct c2_db *db, int64_t seq, int state, int status,
                         int64_t next_try);
-int c2_db_cmd_sent(struct c2_db *db, int64_t seq, int64_t next_try,
+/* Records an attempt published at sent_at (ms), to be retried at next_try (ms). */
+int c2_db_cmd_sent(struct c2_db *db, int64_t seq, int64_t sent_at, int64_t next_try,
                    const uint8_t digest[16], int64_t ts);
 int c2_db_cmd_by_digest(struct c2_db *db, const uint8_t digest[16], int64_t *seq);
 /* Timestamp of the latest attempt of command seq (-1 when never sent). */
 int c2_db_cmd_last_ts(struct c2_db *db, int64_t seq, int64_t *ts);
 int c2_db_cmd_count(struct c2_db *db, const char *where_state, long *n);
-int c2_db_cmd_inflight(struct c2_db *db, long *n);
+int c2_db_cmd_inflight(struct c2_db *db, long *n);   /* sent, awaiting an ack */
+/* Of those, the ones sent after since_ms (still within their ack timeout). */
+int c2_db_cmd_slots(struct c2_db *db, int64_t since_ms, long *n);
 int c2_db_cmd_device_pending(struct c2_db *db, const uint8_t id[E4_ID_LEN], long *n);
 int c2_db_cmd_wake_device(struct c2_db *db, const uint8_t id[E4_ID_LEN], int64_t now_ms);
 int c2_db_cmd_wake_all(struct c2_db *db, int64_t now_ms);

@@ -184,16 +184,17 @@ int c2_db_cmd_set_state(struct c2_db *db, int64_t seq, int state, int status, in
 	return c2__done(db, st);
 }
 
-int c2_db_cmd_sent(struct c2_db *db, int64_t seq, int64_t next_try, const uint8_t digest[16],
-                   int64_t ts)
+int c2_db_cmd_sent(struct c2_db *db, int64_t seq, int64_t sent_at, int64_t next_try,
+                   const uint8_t digest[16], int64_t ts)
 {
 	sqlite3_stmt *st = c2__st(db, "UPDATE outbox SET state = 1, attempts = attempts + 1,"
-	                              " next_try = ?2 WHERE seq = ?1");
+	                              " next_try = ?2, sent_at = ?3 WHERE seq = ?1");
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_int64(st, 2, next_try);
+	sqlite3_bind_int64(st, 3, sent_at);
 	if (c2__done(db, st) != 0)
 		return -1;
 	st = c2__st(db, "INSERT OR REPLACE INTO attempts(digest, seq, ts) VALUES(?1, ?2, ?3)");
@@ -273,6 +274,22 @@ int c2_db_cmd_count(struct c2_db *db, const char *state, long *n)
 int c2_db_cmd_inflight(struct c2_db *db, long *n)
 {
 	return count(db, "SELECT count(*) FROM outbox WHERE state = 1", NULL, NULL, n);
+}
+
+int c2_db_cmd_slots(struct c2_db *db, int64_t since_ms, long *n)
+{
+	sqlite3_stmt *st = c2__st(db, "SELECT count(*) FROM outbox WHERE state = 1 AND sent_at > ?1");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since_ms);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	*n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
 }
 
 int c2_db_cmd_device_pending(struct c2_db *db, const uint8_t id[E4_ID_LEN], long *n)

@@ -132,8 +132,8 @@ static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
 	if (rc == 0)
 		rc = e4_command_digest(digest, out->frame, out->len) == 0 ? 0 : -1;
 	if (rc == 0)
-		rc = c2_db_cmd_sent(p->ctx->db, c->seq, p->now_ms + backoff_ms(&p->ctx->conf,
-		                    c->attempts), digest, ts);
+		rc = c2_db_cmd_sent(p->ctx->db, c->seq, p->now_ms, p->now_ms +
+		                    backoff_ms(&p->ctx->conf, c->attempts), digest, ts);
 	d->last_ts = ts;
 	if (rc == 0)
 		rc = c2_db_device_update(p->ctx->db, d);
@@ -166,9 +166,8 @@ static int consider(void *arg, const struct c2_cmd *c)
 		c2_db_cmd_set_state(p->ctx->db, c->seq, C2_CMD_FAILED, -1, 0);
 		return 0;
 	}
-	if (c->state == C2_CMD_PENDING)
-		p->inflight++;
-	else
+	p->inflight++;   /* a retry holds a slot for its ack timeout too */
+	if (c->state != C2_CMD_PENDING)
 		p->ctx->retried++;
 	p->budget--;
 	p->n++;
@@ -244,7 +243,12 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 	p.out = pass_out;
 	if (c2_db_begin(ctx->db) != 0)
 		return 0;
-	if (record_queued(ctx) != 0 || c2_db_cmd_inflight(ctx->db, &p.inflight) != 0) {
+	/*
+	 * A command holds an inflight slot until its ack or its ack timeout:
+	 * devices that sleep through a command do not hold the fleet back.
+	 */
+	if (record_queued(ctx) != 0 ||
+	    c2_db_cmd_slots(ctx->db, now_ms - ctx->conf.ack_timeout * 1000, &p.inflight) != 0) {
 		c2_db_rollback(ctx->db);
 		return 0;
 	}

@@ -51,12 +51,16 @@ static const char *const migrations[] = {
 	 * 2: indexes that keep an outbox pass and a rotation's completion check
 	 * proportional to the work done, not to the size of the outbox: due
 	 * commands in (state, next_try, seq) order without a sort, and the open
-	 * commands of a rotation found by one seek.
+	 * commands of a rotation found by one seek.  sent_at (ms) of the last
+	 * attempt: a command holds one of the max_inflight slots only until its
+	 * ack timeout, so that sleeping devices do not stall everyone else.
 	 */
 	"DROP INDEX outbox_open;"
 	"CREATE INDEX outbox_due ON outbox(state, next_try, seq);"
 	"DROP INDEX outbox_topic;"
-	"CREATE INDEX outbox_topic ON outbox(topic, epoch, code, state);",
+	"CREATE INDEX outbox_topic ON outbox(topic, epoch, code, state);"
+	"ALTER TABLE outbox ADD COLUMN sent_at INT NOT NULL DEFAULT 0;"
+	"CREATE INDEX outbox_sent ON outbox(state, sent_at);",
 };
 
 int c2__schema_count(void)

@@ -646,6 +646,36 @@ START_TEST(max_inflight_limits_commands_awaiting_acks)
 }
 END_TEST
 
+/* A sleeping device holds its slot until the ack timeout, not until it wakes up. */
+START_TEST(sleeping_devices_free_their_inflight_slot_after_the_ack_timeout)
+{
+	char err[C2_ERR_MAX];
+	long n = 0;
+	int i;
+
+	ctx.conf.max_inflight = 2;
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	for (i = 0; i < 4; i++) {
+		add_device(i, 0);
+		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
+	}
+	sdevs[0].offline = sdevs[1].offline = 1;
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 2);        /* to dev0 and dev1 */
+	ck_assert_int_eq(deliver(), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 1999), 0);  /* both slots held */
+	/* ack_timeout (2 s) passed: the retries take the slots for another ack timeout... */
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 2001), 2);
+	ck_assert_int_eq(deliver(), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 4000), 0);
+	/* ...then dev2 and dev3 go while the sleepers wait for their next retry (4 s backoff). */
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 4002), 2);
+	ck_assert_int_eq(deliver(), 2);
+	ck_assert_int_eq(c2_db_cmd_inflight(ctx.db, &n), 0);
+	ck_assert_int_eq(n, 2);                                    /* the sleepers still await */
+	ck_assert_int_eq(pending(), 2);
+}
+END_TEST
+
 START_TEST(a_sealed_key_moved_to_another_row_does_not_open)
 {
 	uint8_t key[32];
@@ -1089,6 +1119,7 @@ static Suite *c2_suite(void)
 	tcase_add_test(engine, failed_status_is_audited_and_the_queue_moves_on);
 	tcase_add_test(engine, legacy_devices_are_done_on_the_broker_acknowledgement);
 	tcase_add_test(engine, max_inflight_limits_commands_awaiting_acks);
+	tcase_add_test(engine, sleeping_devices_free_their_inflight_slot_after_the_ack_timeout);
 	tcase_add_test(engine, a_sealed_key_moved_to_another_row_does_not_open);
 	tcase_add_test(engine, audit_log_is_append_only);
 	tcase_add_test(engine, schema_1_database_is_migrated_with_its_rows);
