@@ -10,6 +10,11 @@
  * In pubkey mode the publisher is a device (client id = its hex id)
  * whose public key is first given to the plugin over $CONTROL/e4/v1 as
  * user "c2".  Prints one line: "msgs_per_s RATE received R of N".
+ *
+ * usage: bench-broker PORT pubkey QOS SIZE N forged
+ * signs the frames with another key than the one given to the plugin: a
+ * broker that verifies signatures delivers none of them (the check that
+ * the pubkey-verify figures include the verification).
  */
 #define _DEFAULT_SOURCE 1
 #include <stdio.h>
@@ -77,7 +82,7 @@ static struct mosquitto *client(const char *id, const char *user, int port)
 
 int main(int argc, char **argv)
 {
-	uint8_t key[32] = { 7 }, pk[32], sk[64], id[16];
+	uint8_t key[32] = { 7 }, pk[32], sk[64], id[16], pk2[32], sk2[64];
 	char hexid[33], hexpk[65], req[512];
 	struct mosquitto *sub, *pub, *c2;
 	int port, pubkey, qos;
@@ -85,9 +90,11 @@ int main(int argc, char **argv)
 	long n;
 	uint8_t *frames, *msg;
 	double t0, deadline;
+	int forged;
 
-	if (argc != 6)
+	if (argc != 6 && argc != 7)
 		return 2;
+	forged = argc == 7 && strcmp(argv[6], "forged") == 0;
 	port = atoi(argv[1]);
 	pubkey = strcmp(argv[2], "pubkey") == 0;
 	qos = atoi(argv[3]);
@@ -98,7 +105,7 @@ int main(int argc, char **argv)
 	if (size <= E4_HEADER_LEN || n <= 0)
 		return 2;
 	mosquitto_lib_init();
-	if (e4_ed25519_keypair(pk, sk) != 0)
+	if (e4_ed25519_keypair(pk, sk) != 0 || e4_ed25519_keypair(pk2, sk2) != 0)
 		return 2;
 	e4_hash16(id, pk, sizeof(pk));
 	e4_hex_encode(hexid, id, 16);
@@ -113,7 +120,7 @@ int main(int argc, char **argv)
 		int err;
 
 		memcpy(msg, &i, sizeof(i));
-		err = pubkey ? e4_pk_frame_seal(frames + i * flen, flen, &len, key, sk, id,
+		err = pubkey ? e4_pk_frame_seal(frames + i * flen, flen, &len, key, forged ? sk2 : sk, id,
 		                                (uint64_t)time(NULL), msg, body)
 		             : e4_frame_seal(frames + i * flen, flen, &len, key,
 		                             (uint64_t)time(NULL), msg, body);
@@ -138,7 +145,7 @@ int main(int argc, char **argv)
 	t0 = now_s();
 	for (i = 0; i < (size_t)n; i++)
 		mosquitto_publish(pub, NULL, TOPIC, (int)flen, frames + i * flen, qos, false);
-	deadline = now_s() + 60;
+	deadline = now_s() + (forged ? 2 : 60);
 	while (received < n && now_s() < deadline) {
 		long before = received;
 
@@ -155,5 +162,7 @@ int main(int argc, char **argv)
 	free(frames);
 	free(msg);
 	mosquitto_lib_cleanup();
-	return received == n ? 0 : 1;
+	e4_wipe(sk, sizeof(sk));
+	e4_wipe(sk2, sizeof(sk2));
+	return received == (forged ? 0 : n) ? 0 : 1;
 }

@@ -17,12 +17,24 @@ bench_bench_stack_LDADD = sdk/libe4core.la $(SODIUM_LIBS) -lpthread
 bench_bench_sdk_SOURCES = bench/bench-sdk.c
 bench_bench_sdk_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(SODIUM_CFLAGS)
 bench_bench_sdk_LDADD = sdk/libe4core.la $(OPENSSL_LIBS) $(SODIUM_LIBS)
+if ENABLE_PLUGIN
+# The plugin's checks per message, in process (its sources against the broker stubs).
+EXTRA_PROGRAMS += bench/bench-plugin
+bench_bench_plugin_SOURCES = bench/bench-plugin.c \
+	$(E4PLUGIN_CORE_SOURCES) tests/stubs/mosquitto_stubs.c tests/stubs/mosquitto_stubs.h
+bench_bench_plugin_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin -I$(top_srcdir)/tests/stubs
+bench_bench_plugin_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+bench_bench_plugin_LDADD = sdk/libe4core.la $(CJSON_LIBS)
+endif
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/run.sh bench/broker.sh bench/c2.sh bench/c2-batch.py
 
 bench_programs = bench/bench-sdk bench/bench-stack
 if HAVE_LIBMOSQ
 bench_programs += bench/bench-broker bench/bench-fleet
+endif
+if ENABLE_PLUGIN
+bench_programs += bench/bench-plugin
 endif
 bench: $(bench_programs) c2/e4c2d c2/e4c2
 	BENCH_DIR=$(abs_top_builddir)/bench BUILD_DIR=$(abs_top_builddir) SRC_DIR=$(abs_top_srcdir) sh $(top_srcdir)/bench/run.sh

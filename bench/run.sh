@@ -78,6 +78,32 @@ if command -v valgrind >/dev/null 2>&1; then
 	done
 fi
 
+# The plugin's own work per message, in process (its code against broker
+# stubs): nanoseconds, and instructions under callgrind (one_message only).
+if [ -x "$dir/bench-plugin" ]; then
+	echo "## Broker plugin: checks per message, in process"
+	ptmp=$(mktemp -d)
+	"$dir/bench-plugin" 20000 | tee "$ptmp/plugin.out"
+	awk '/ns\/message/ {
+		name = $0; sub(/ +[0-9]+ ns\/message.*/, "", name); gsub(/[^a-z]+/, "_", name)
+		for (i = 1; i <= NF; i++) if ($i == "ns/message") v = $(i - 1)
+		print "metric: plugin_" name "_ns_per_msg " v }' "$ptmp/plugin.out"
+	if command -v valgrind >/dev/null 2>&1; then
+		for sc in 1 2 4; do
+			m=2000   # scenario 4 (Ed25519) runs a tenth of them
+			k=$([ $sc = 4 ] && echo 200 || echo 2000)
+			valgrind --tool=callgrind --toggle-collect=one_message \
+				--callgrind-out-file="$ptmp/cgp.$sc" "$dir/bench-plugin" "$m" "$sc" >/dev/null 2>&1
+			ir=$(sed -n 's/^summary: //p' "$ptmp/cgp.$sc")
+			per=$(awk -v i="$ir" -v m="$k" 'BEGIN {printf "%.0f", i / m}')
+			name=$(case $sc in 1) echo unprotected ;; 2) echo symkey ;; 4) echo pubkey_verified ;; esac)
+			printf "%-18s %9s instructions per message (callgrind)\n" "$name" "$per"
+			echo "metric: plugin_${name}_instructions_per_msg $per"
+		done
+	fi
+	rm -rf "$ptmp"
+fi
+
 if [ -n "${BUILD_DIR:-}" ] && [ -x "$dir/bench-fleet" ]; then
 	echo "## C2: topic rotation with N connected devices, device add"
 	sh "$SRC_DIR/bench/c2.sh" "$BUILD_DIR" "$SRC_DIR"

@@ -38,7 +38,7 @@ if ENABLE_C2
 C2_IT = tests/c2/it-basic.sh tests/c2/it-rotation.sh tests/c2/it-offline.sh tests/c2/it-crash.sh \
 	tests/c2/it-pubkey.sh
 TESTS += $(C2_IT)
-EXTRA_DIST += $(C2_IT) tests/c2/lib-c2.sh tests/c2/bench-fanout.sh
+EXTRA_DIST += $(C2_IT) tests/c2/lib-c2.sh
 endif
 
 if ENABLE_C2

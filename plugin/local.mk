@@ -107,24 +107,3 @@ CLEANFILES += tests/fuzz/fuzz_plugin_frame tests/fuzz/fuzz_plugin_control \
 endif
 .PHONY: fuzz-plugin
 
-if ENABLE_PLUGIN
-# Benchmark of the checks per message (built, not run by make check):
-#   tests/plugin/bench-plugin 20000
-noinst_PROGRAMS += tests/plugin/bench-plugin
-tests_plugin_bench_plugin_SOURCES = tests/plugin/bench-plugin.c \
-	$(E4PLUGIN_CORE_SOURCES) tests/stubs/mosquitto_stubs.c tests/stubs/mosquitto_stubs.h
-tests_plugin_bench_plugin_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin -I$(top_srcdir)/tests/stubs
-tests_plugin_bench_plugin_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) -O2
-tests_plugin_bench_plugin_LDADD = sdk/libe4core.la $(CJSON_LIBS)
-endif
-
-if ENABLE_PLUGIN
-if HAVE_LIBMOSQ
-# Loopback load generator of tests/plugin/bench-broker.sh (not in make check).
-noinst_PROGRAMS += tests/plugin/bench-pub
-tests_plugin_bench_pub_SOURCES = tests/plugin/bench-pub.c
-tests_plugin_bench_pub_CFLAGS = $(AM_CFLAGS) $(MOSQ_CFLAGS)
-tests_plugin_bench_pub_LDADD = sdk/libe4core.la $(MOSQ_LIBS)
-EXTRA_DIST += tests/plugin/bench-broker.sh
-endif
-endif
