@@ -4,8 +4,8 @@
 # `device add` throughput into a database of M devices with the daemon's
 # RSS.  Loopback only; everything started here is stopped at exit.
 # Usage: c2.sh BUILD_DIR SRC_DIR
-#   BENCH_C2_DEVICES  fleet sizes, space separated (default "1000")
-#   BENCH_C2_ADD      devices in the add database (default 2000)
+#   BENCH_C2_DEVICES  fleet sizes, space separated (default "1000 10000")
+#   BENCH_C2_ADD      devices in the add database (default 100000)
 #   BENCH_C2_CLI_ADD  adds timed through the e4c2 CLI (default 200)
 #   BENCH_C2_CONF    extra e4c2d.conf lines, ';'-separated (e.g. "max_inflight 2048")
 #   BENCH_C2_STRACE=1 / BENCH_C2_PERF=1: system call counts / perf profile
@@ -20,8 +20,8 @@ C2D="$build/c2/e4c2d"
 E4C2="$build/c2/e4c2"
 FLEET="$build/bench/bench-fleet"
 BATCH="$src/bench/c2-batch.py"
-sizes=${BENCH_C2_DEVICES:-1000}
-nadd=${BENCH_C2_ADD:-2000}
+sizes=${BENCH_C2_DEVICES:-1000 10000}
+nadd=${BENCH_C2_ADD:-100000}
 ncli=${BENCH_C2_CLI_ADD:-200}
 
 # libmosquitto uses three descriptors per client (its socket and a socket
