@@ -200,6 +200,8 @@ rotate_bench() {
 	echo "metric: c2_rotate_${n}_e4c2d_cpu_seconds $cpu_c2"
 	echo "metric: c2_rotate_${n}_broker_cpu_seconds $cpu_br"
 	echo "metric: c2_rotate_${n}_fleet_cpu_seconds $cpu_fl"
+	# What the C2 alone could do with a core of its own.
+	awk -v n="$n" -v c="$cpu_c2" 'BEGIN {if (c > 0) printf "metric: c2_rotate_%d_devices_per_e4c2d_cpu_second %.0f\n", n, n / c}'
 	# shellcheck disable=SC2086
 	kill $fleetpids 2>/dev/null
 	# shellcheck disable=SC2086

@@ -113,3 +113,10 @@ if [ -n "${BUILD_DIR:-}" ] && [ -x "$dir/bench-broker" ] && [ -f "${BENCH_PLUGIN
 	echo "## Broker throughput, plugin vs plain broker (interleaved)"
 	sh "$SRC_DIR/bench/broker.sh" "$BUILD_DIR" "$SRC_DIR"
 fi
+
+# Nothing started here may outlive the run.
+if [ -n "${BUILD_DIR:-}" ]; then
+	left=$(pgrep -f "$BUILD_DIR/bench/" 2>/dev/null | grep -v "^$$\$" | wc -l)
+	echo "## Processes left behind by the benchmarks: $left"
+	echo "metric: leftover_processes $left"
+fi

@@ -272,7 +272,10 @@ int c2_db_cmd_get(struct c2_db *db, int64_t seq, struct c2_cmd *c);
 int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_cmd_fn fn, void *ctx);
 /* 1 when some unfinished command is due at now_ms (cheap check before a pass). */
 int c2_db_cmd_any_due(struct c2_db *db, int64_t now_ms);
-/* The first unfinished command of a device (-1 when none, 0 found). */
+/*
+ * The first unfinished command of a device (-1 when none, 0 found), its
+ * arguments left sealed (args_len 0; c2_db_cmd_get opens them).
+ */
 int c2_db_cmd_head(struct c2_db *db, const uint8_t id[E4_ID_LEN], struct c2_cmd *c);
 int c2_db_cmd_set_state(struct c2_db *db, int64_t seq, int state, int status,
                         int64_t next_try);

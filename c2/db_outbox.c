@@ -29,8 +29,8 @@ static void cmd_ad(char *ad, size_t cap, int64_t seq, const uint8_t dev[E4_ID_LE
 	c2__ad(ad, cap, "outbox.args", row, sizeof(row));
 }
 
-/* Reads a command row selected with CMD_COLS, opening its arguments. */
-static int read_cmd(struct c2_db *db, sqlite3_stmt *st, struct c2_cmd *c)
+/* Reads a command row selected with CMD_COLS, opening its arguments when asked. */
+static int read_cmd(struct c2_db *db, sqlite3_stmt *st, struct c2_cmd *c, int open_args)
 {
 	const void *b = sqlite3_column_blob(st, 1);
 	char ad[96];
@@ -43,7 +43,7 @@ static int read_cmd(struct c2_db *db, sqlite3_stmt *st, struct c2_cmd *c)
 	memcpy(c->device, b, E4_ID_LEN);
 	c->code = sqlite3_column_int(st, 2);
 	n = sqlite3_column_bytes(st, 3);
-	if (n > 0) {
+	if (n > 0 && open_args) {
 		if (n < C2_SEAL_OVERHEAD || n - C2_SEAL_OVERHEAD > C2_ARGS_MAX)
 			return -1;
 		c->args_len = (size_t)n - C2_SEAL_OVERHEAD;
@@ -99,7 +99,7 @@ int c2_db_cmd_get(struct c2_db *db, int64_t seq, struct c2_cmd *c)
 		return -1;
 	sqlite3_bind_int64(st, 1, seq);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = read_cmd(db, st, c);
+		rc = read_cmd(db, st, c, 1);
 	sqlite3_reset(st);
 	return rc;
 }
@@ -111,7 +111,7 @@ static int walk_due(struct c2_db *db, sqlite3_stmt *st, c2_cmd_fn fn, void *ctx)
 	int stop = 0;
 
 	while (!stop && sqlite3_step(st) == SQLITE_ROW) {
-		if (read_cmd(db, st, &c) != 0) {
+		if (read_cmd(db, st, &c, 1) != 0) {
 			c2_log(C2_LOG_ERROR, "outbox", "command %lld unreadable", (long long)c.seq);
 			continue;
 		}
@@ -163,7 +163,7 @@ int c2_db_cmd_head(struct c2_db *db, const uint8_t id[E4_ID_LEN], struct c2_cmd 
 		return -1;
 	sqlite3_bind_blob(st, 1, id, E4_ID_LEN, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = read_cmd(db, st, c);
+		rc = read_cmd(db, st, c, 0);
 	sqlite3_reset(st);
 	return rc;
 }

@@ -400,6 +400,9 @@ static int ack_record(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uin
 		return -1;
 	}
 	have_head = c2_db_cmd_head(ctx->db, id, &head) == 0;
+	/* Only SetIDKey needs its arguments here (the new key): open them then. */
+	if (have_head && head.code == E4_CMD_SET_ID_KEY)
+		have_head = c2_db_cmd_get(ctx->db, head.seq, &head) == 0;
 	if (open_ack(ctx, &d, &head, have_head, frame, len, digest, &status, &ts) != 0) {
 		e4_wipe(&head, sizeof(head));
 		snprintf(err, cap, "ack does not authenticate under the device's key");
