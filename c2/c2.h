@@ -192,6 +192,7 @@ struct c2_cmd {
 	int state;
 	int64_t attempts, next_try, created;
 	int status;                    /* last ack status, -1 none */
+	int64_t sent_at;               /* ms of the last attempt, 0 before the first */
 };
 
 /* Row callbacks of the list functions: return non-zero to stop. */

@@ -17,7 +17,7 @@
  * temporary table for the list at every execution.
  */
 #define CMD_COLS "seq, device, code, args_enc, topic, epoch, state, attempts, next_try," \
-	" created, status"
+	" created, status, sent_at"
 
 /* Associated data of a command's arguments: bound to its sequence and device. */
 static void cmd_ad(char *ad, size_t cap, int64_t seq, const uint8_t dev[E4_ID_LEN])
@@ -58,6 +58,7 @@ static int read_cmd(struct c2_db *db, sqlite3_stmt *st, struct c2_cmd *c, int op
 	c->next_try = sqlite3_column_int64(st, 8);
 	c->created = sqlite3_column_int64(st, 9);
 	c->status = sqlite3_column_int(st, 10);
+	c->sent_at = sqlite3_column_int64(st, 11);
 	return 0;
 }
 

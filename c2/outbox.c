@@ -120,6 +120,13 @@ static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
 		if (ts > now_s + FUTURE_BUDGET)
 			return 1;   /* too many commands this second: wait for the clock */
 	}
+	/*
+	 * A retry with no sign of life from the device since the last attempt
+	 * (no ack, no presence event): presumed offline until it answers, which
+	 * is all a C2 without the broker plugin can know.
+	 */
+	if (c->attempts > 0 && d->last_seen < c->sent_at / 1000)
+		d->online = 0;
 	rc = c2_device_cmdkey(p->ctx, d, key);
 	if (rc == 0)
 		rc = e4_command_build(plain, sizeof(plain), &plen, (int)p->ctx->conf.mode,

@@ -893,6 +893,35 @@ START_TEST(online_event_retries_at_once_and_bad_events_are_ignored)
 }
 END_TEST
 
+/* Without the plugin, a device that stops acking is shown offline at the first retry. */
+START_TEST(a_device_that_does_not_ack_is_marked_offline_at_the_retry)
+{
+	char err[C2_ERR_MAX];
+	struct c2_device d;
+
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	add_device(0, 0);
+	ck_assert_int_eq(c2_op_link(&ctx, "dev0", "t/a", err, sizeof(err)), 0);
+	settle(100, 2);
+	ck_assert_int_eq(c2_db_device_get(ctx.db, NULL, sdevs[0].c.id, &d), 0);
+	ck_assert_int_eq(d.online, 1);                 /* it acked */
+	now_ms += 2000;
+	ck_assert_int_eq(c2_op_device_reset(&ctx, "dev0", err, sizeof(err)), 0);
+	sdevs[0].offline = 1;
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 1);
+	ck_assert_int_eq(deliver(), 0);
+	ck_assert_int_eq(c2_db_device_get(ctx.db, NULL, sdevs[0].c.id, &d), 0);
+	ck_assert_int_eq(d.online, 1);                 /* one attempt: not yet */
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 3000), 1);   /* the retry */
+	ck_assert_int_eq(c2_db_device_get(ctx.db, NULL, sdevs[0].c.id, &d), 0);
+	ck_assert_int_eq(d.online, 0);
+	sdevs[0].offline = 0;
+	ck_assert_int_eq(deliver(), 1);
+	ck_assert_int_eq(c2_db_device_get(ctx.db, NULL, sdevs[0].c.id, &d), 0);
+	ck_assert_int_eq(d.online, 1);                 /* its ack brings it back */
+}
+END_TEST
+
 START_TEST(finished_commands_are_pruned_after_a_week)
 {
 	char err[C2_ERR_MAX];
@@ -1128,6 +1157,7 @@ static Suite *c2_suite(void)
 	tcase_add_test(engine, reset_clears_the_device_and_resends_its_topics);
 	tcase_add_test(engine, automation_rotates_old_topic_keys_and_sends_heartbeats);
 	tcase_add_test(engine, online_event_retries_at_once_and_bad_events_are_ignored);
+	tcase_add_test(engine, a_device_that_does_not_ack_is_marked_offline_at_the_retry);
 	tcase_add_test(engine, finished_commands_are_pruned_after_a_week);
 	tcase_add_test(engine, rollout_rate_limits_publications_per_second);
 	tcase_add_test(engine, pubkey_mode_pushes_device_keys_to_the_broker_plugin);
