@@ -445,6 +445,10 @@ static int fetch_pages(const struct globals *g, const char *path, cJSON *req, cJ
 		cursor = cJSON_GetObjectItemCaseSensitive(res, next);
 		cJSON_Delete(more);
 		more = NULL;
+		if (cJSON_IsString(cursor) && strcmp(cursor->valuestring, after) <= 0) {
+			fprintf(stderr, "e4c2: malformed response from e4c2d (list cursor went back)\n");
+			rc = 1;
+		}
 	}
 	cJSON_DeleteItemFromObject(res, next);
 	return rc;
