@@ -89,20 +89,34 @@ static int file_stat(struct tool_device *d, int compare)
 /* Loads the blob, picks the mode it records, and deserialises it. */
 static int load_blob(struct tool_device *d)
 {
+	static struct e4_replay_slot replay_kept[TOOL_REPLAY_CAP];
 	enum e4_mode mode;
-	size_t len = 0;
+	size_t len = 0, seen = 0;
 	int err;
 
 	err = d->store.load(d->store.ctx, d->store_buf, sizeof(d->store_buf), &len);
 	if (err == 0)
 		err = e4_state_blob_mode(d->store_buf, len, &mode);
 	if (err == 0) {
-		if (d->loaded)
+		/*
+		 * The replay cache is this process's memory, not the store's: frames
+		 * already seen stay refused after a reload (e4 sub reloads when
+		 * another process changed the store).
+		 */
+		if (d->loaded) {
+			seen = d->client.replay.len;
+			memcpy(replay_kept, d->replay, sizeof(replay_kept));
 			e4_client_wipe(&d->client);
+		}
 		d->loaded = 0;
 		tool_device_config(d, mode);
 		err = e4_client_deserialize(&d->client, &d->cfg, d->store_buf, len);
 		d->loaded = err == 0;
+		if (err == 0 && seen > 0 && seen <= TOOL_REPLAY_CAP) {
+			memcpy(d->replay, replay_kept, sizeof(replay_kept));
+			d->client.replay.len = seen;
+		}
+		e4_wipe(replay_kept, sizeof(replay_kept));
 	}
 	e4_wipe(d->store_buf, sizeof(d->store_buf));
 	if (err == 0)

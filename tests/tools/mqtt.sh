@@ -154,6 +154,28 @@ wait_exit $RSUB 10 || e4t_fail "e4 sub after restart: $(cat r.err)"
 e4t_eq "$(cat r.out)" "after-restart" "message after the restart"
 pass
 
+e4t_say "a frame e4 sub already opened stays refused after the store changed under it"
+"$E4" device init --store r.store --alias dev-r --key "$AK" >/dev/null || e4t_fail "init r"
+"$E4" device set-topic-key --store r.store --topic plant/r --key "$K1" >/dev/null
+RID=$("$E4" id dev-r)
+printf 'replay-me' | "$E4" device protect --store a.store --topic plant/r >/dev/null 2>&1 &&
+	e4t_fail "a.store has no key for plant/r"
+"$E4" device set-topic-key --store a.store --topic plant/r --key "$K1" >/dev/null
+printf 'replay-me' | "$E4" device protect --store a.store --topic plant/r >f.bin || e4t_fail "protect f"
+e4t_bg "$E4" sub --store r.store -p "$P" -t plant/r -C 2 >rp.out 2>rp.err
+RPSUB=$E4T_LAST_PID
+wait_subs "$RID" 2
+mosquitto_pub -p "$P" -t plant/r -f f.bin || e4t_fail "mosquitto_pub f"
+e4t_wait_for 10 grep -q "^replay-me\$" rp.out || e4t_fail "first copy not printed: $(cat rp.err)"
+"$E4" device set-topic-key --store r.store --topic other/r --key "$K2" >/dev/null || e4t_fail "store change"
+mosquitto_pub -p "$P" -t plant/r -f f.bin || e4t_fail "mosquitto_pub f again"
+e4t_wait_for 10 grep -q "message on plant/r refused: replayed message" rp.err ||
+	e4t_fail "replay after the reload not refused: $(cat rp.out rp.err)"
+"$E4" pub --store a.store -p "$P" -t plant/r -m "fresh-one" || e4t_fail "e4 pub fresh"
+wait_exit $RPSUB 10 || e4t_fail "e4 sub (replay): $(cat rp.err)"
+e4t_eq "$(tr '\n' ' ' <rp.out)" "replay-me fresh-one " "messages printed around the reload"
+pass
+
 e4t_say "usage errors of pub/sub"
 expect_fail 2 "missing --store PATH" "$E4" sub -p "$P"
 expect_fail 2 "missing -t TOPIC" "$E4" pub --store a.store -m x
