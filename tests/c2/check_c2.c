@@ -269,6 +269,19 @@ static void add_device(int i, int legacy)
 	e4_wipe(&nd, sizeof(nd));
 }
 
+/* Adds topic `topic` and devices 0..n-1, each linked to it. */
+static void add_linked(int n, const char *topic)
+{
+	char err[C2_ERR_MAX];
+	int i;
+
+	ck_assert_int_eq(c2_op_topic_add(&ctx, topic, err, sizeof(err)), 0);
+	for (i = 0; i < n; i++) {
+		add_device(i, 0);
+		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, topic, err, sizeof(err)), 0);
+	}
+}
+
 /* Device index of a control topic, or -1. */
 static int device_of(const char *topic)
 {
@@ -349,15 +362,10 @@ static long pending(void)
 
 START_TEST(link_delivers_the_topic_key_and_acks_complete_it)
 {
-	char err[C2_ERR_MAX];
 	uint8_t key[32];
 	int i;
 
-	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
-	for (i = 0; i < 3; i++) {
-		add_device(i, 0);
-		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
-	}
+	add_linked(3, "t/a");
 	ck_assert_int_eq(pending(), 3);
 	ck_assert_int_eq(settle(100, 3), 3);
 	ck_assert_int_eq(pending(), 0);
@@ -455,11 +463,7 @@ START_TEST(rotation_activates_only_after_every_member_acked_the_next_key)
 	struct c2_topic t;
 	int i;
 
-	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
-	for (i = 0; i < 3; i++) {
-		add_device(i, 0);
-		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
-	}
+	add_linked(3, "t/a");
 	settle(100, 3);
 	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 0, old), 0);
 	ck_assert_int_eq(c2_op_topic_rotate(&ctx, "t/a", err, sizeof(err)), 0);
@@ -487,13 +491,8 @@ START_TEST(rotation_times_out_and_the_late_device_catches_up)
 	char err[C2_ERR_MAX];
 	uint8_t next[32];
 	struct c2_topic t;
-	int i;
 
-	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
-	for (i = 0; i < 2; i++) {
-		add_device(i, 0);
-		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
-	}
+	add_linked(2, "t/a");
 	settle(100, 3);
 	sdevs[1].offline = 1;
 	ck_assert_int_eq(c2_op_topic_rotate(&ctx, "t/a", err, sizeof(err)), 0);
@@ -514,13 +513,8 @@ START_TEST(unlink_removes_the_topic_and_rekeys_the_rest)
 {
 	char err[C2_ERR_MAX];
 	uint8_t before[32], after[32];
-	int i;
 
-	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
-	for (i = 0; i < 3; i++) {
-		add_device(i, 0);
-		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
-	}
+	add_linked(3, "t/a");
 	settle(100, 3);
 	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 0, before), 0);
 	ck_assert_int_eq(c2_op_unlink(&ctx, "dev2", "t/a", err, sizeof(err)), 0);
@@ -630,15 +624,8 @@ END_TEST
 
 START_TEST(max_inflight_limits_commands_awaiting_acks)
 {
-	char err[C2_ERR_MAX];
-	int i;
-
 	ctx.conf.max_inflight = 2;
-	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
-	for (i = 0; i < 4; i++) {
-		add_device(i, 0);
-		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
-	}
+	add_linked(4, "t/a");
 	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 2);
 	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 0);
 	deliver();
@@ -649,16 +636,10 @@ END_TEST
 /* A sleeping device holds its slot until the ack timeout, not until it wakes up. */
 START_TEST(sleeping_devices_free_their_inflight_slot_after_the_ack_timeout)
 {
-	char err[C2_ERR_MAX];
 	long n = 0;
-	int i;
 
 	ctx.conf.max_inflight = 2;
-	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
-	for (i = 0; i < 4; i++) {
-		add_device(i, 0);
-		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
-	}
+	add_linked(4, "t/a");
 	sdevs[0].offline = sdevs[1].offline = 1;
 	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 2);        /* to dev0 and dev1 */
 	ck_assert_int_eq(deliver(), 0);
@@ -753,11 +734,7 @@ START_TEST(batched_acks_are_recorded_and_a_bad_one_is_skipped)
 	size_t i, len;
 	long done = 0;
 
-	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
-	for (i = 0; i < 3; i++) {
-		add_device((int)i, 0);
-		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
-	}
+	add_linked(3, "t/a");
 	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 3);
 	ck_assert_uint_eq(npubs, 3);
 	for (i = 0; i < 3; i++) {
@@ -802,13 +779,8 @@ START_TEST(rotation_activates_on_the_last_ack_without_the_tick)
 {
 	char err[C2_ERR_MAX];
 	struct c2_topic t;
-	int i;
 
-	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
-	for (i = 0; i < 2; i++) {
-		add_device(i, 0);
-		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
-	}
+	add_linked(2, "t/a");
 	settle(100, 3);
 	ck_assert_int_eq(c2_op_topic_rotate(&ctx, "t/a", err, sizeof(err)), 0);
 	sdevs[1].offline = 1;
@@ -943,15 +915,8 @@ END_TEST
 
 START_TEST(rollout_rate_limits_publications_per_second)
 {
-	char err[C2_ERR_MAX];
-	int i;
-
 	ctx.conf.rollout_rate = 2;
-	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
-	for (i = 0; i < 4; i++) {
-		add_device(i, 0);
-		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
-	}
+	add_linked(4, "t/a");
 	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 2);
 	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 100), 0);
 	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 600), 1);
@@ -1074,16 +1039,11 @@ START_TEST(device_list_and_topic_members_come_in_pages)
 		{ "{\"cmd\":\"device.list\",\"args\":{\"after\":7}}",
 		  "argument 'after' must be a string" },
 	};
-	char err[C2_ERR_MAX];
 	const cJSON *r;
 	cJSON *j;
 	size_t i;
 
-	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
-	for (i = 0; i < 3; i++) {
-		add_device((int)i, 0);
-		ck_assert_int_eq(c2_op_link(&ctx, sdevs[i].name, "t/a", err, sizeof(err)), 0);
-	}
+	add_linked(3, "t/a");
 	j = api("{\"cmd\":\"device.list\",\"args\":{\"limit\":2}}");
 	r = cJSON_GetObjectItem(j, "result");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r, "devices")), 2);
