@@ -244,6 +244,19 @@ int c2__topic_find(struct c2_ctx *ctx, const char *name, struct c2_topic *t, cha
 	return 0;
 }
 
+int c2__begin_on(struct c2_ctx *ctx, const char *dev, struct c2_device *d, const char *topic,
+                 struct c2_topic *t, char *err, size_t cap)
+{
+	if (c2_db_begin(ctx->db) != 0)
+		return -1;
+	if ((d != NULL && device_find(ctx, dev, d, err, cap) != 0) ||
+	    (t != NULL && c2__topic_find(ctx, topic, t, err, cap) != 0)) {
+		c2_db_rollback(ctx->db);
+		return -1;
+	}
+	return 0;
+}
+
 
 /* Exchanges (or withdraws) public keys between w->dev and a co-member m. */
 static int pubkey_pair(void *arg, const struct c2_device *m)
@@ -335,12 +348,8 @@ int c2_op_device_remove(struct c2_ctx *ctx, const char *name, char *err, size_t 
 	int rc = 0;
 	long i;
 
-	if (c2_db_begin(ctx->db) != 0)
+	if (c2__begin_on(ctx, name, &d, NULL, NULL, err, cap) != 0)
 		return -1;
-	if (device_find(ctx, name, &d, err, cap) != 0) {
-		c2_db_rollback(ctx->db);
-		return -1;
-	}
 	do {
 		memset(&w, 0, sizeof(w));
 		w.ctx = ctx;
@@ -369,12 +378,8 @@ int c2_op_device_rotate(struct c2_ctx *ctx, const char *name, char *err, size_t 
 	size_t len = E4_KEY_LEN;
 	int rc;
 
-	if (c2_db_begin(ctx->db) != 0)
+	if (c2__begin_on(ctx, name, &d, NULL, NULL, err, cap) != 0)
 		return -1;
-	if (device_find(ctx, name, &d, err, cap) != 0) {
-		c2_db_rollback(ctx->db);
-		return -1;
-	}
 	if (d.legacy || (ctx->conf.mode == E4_MODE_PUBKEY && !d.has_sk)) {
 		c2_db_rollback(ctx->db);
 		snprintf(err, cap, "%s", d.legacy ? "legacy devices cannot acknowledge a new key"
@@ -452,12 +457,8 @@ int c2_op_topic_remove(struct c2_ctx *ctx, const char *name, char *err, size_t c
 	struct c2_topic t;
 	int rc;
 
-	if (c2_db_begin(ctx->db) != 0)
+	if (c2__begin_on(ctx, NULL, NULL, name, &t, err, cap) != 0)
 		return -1;
-	if (c2__topic_find(ctx, name, &t, err, cap) != 0) {
-		c2_db_rollback(ctx->db);
-		return -1;
-	}
 	memset(&w, 0, sizeof(w));
 	w.ctx = ctx;
 	w.topic = &t;
@@ -506,12 +507,8 @@ int c2_op_device_reset(struct c2_ctx *ctx, const char *name, char *err, size_t c
 	struct walk w;
 	int rc;
 
-	if (c2_db_begin(ctx->db) != 0)
+	if (c2__begin_on(ctx, name, &d, NULL, NULL, err, cap) != 0)
 		return -1;
-	if (device_find(ctx, name, &d, err, cap) != 0) {
-		c2_db_rollback(ctx->db);
-		return -1;
-	}
 	/* The device forgets every topic key, then gets those of its topics again. */
 	memset(&w, 0, sizeof(w));
 	w.ctx = ctx;
@@ -530,12 +527,8 @@ int c2_op_link(struct c2_ctx *ctx, const char *dev, const char *topic, char *err
 	char detail[2 * C2_NAME_MAX + 8];
 	int rc;
 
-	if (c2_db_begin(ctx->db) != 0)
+	if (c2__begin_on(ctx, dev, &d, topic, &t, err, cap) != 0)
 		return -1;
-	if (device_find(ctx, dev, &d, err, cap) != 0 || c2__topic_find(ctx, topic, &t, err, cap) != 0) {
-		c2_db_rollback(ctx->db);
-		return -1;
-	}
 	if (c2_db_member_is(ctx->db, d.id, t.name)) {
 		c2_db_rollback(ctx->db);
 		snprintf(err, cap, "device is already linked to the topic");
@@ -562,12 +555,8 @@ int c2_op_unlink(struct c2_ctx *ctx, const char *dev, const char *topic, char *e
 	char detail[2 * C2_NAME_MAX + 8];
 	int rc;
 
-	if (c2_db_begin(ctx->db) != 0)
+	if (c2__begin_on(ctx, dev, &d, topic, &t, err, cap) != 0)
 		return -1;
-	if (device_find(ctx, dev, &d, err, cap) != 0 || c2__topic_find(ctx, topic, &t, err, cap) != 0) {
-		c2_db_rollback(ctx->db);
-		return -1;
-	}
 	if (!c2_db_member_is(ctx->db, d.id, t.name)) {
 		c2_db_rollback(ctx->db);
 		snprintf(err, cap, "device is not linked to the topic");

@@ -31,4 +31,12 @@ int c2__enqueue_topic_key(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], int c
 int c2__topic_find(struct c2_ctx *ctx, const char *name, struct c2_topic *t, char *err,
                    size_t cap);
 
+/*
+ * Begins an operation's transaction and finds its device (when d is not
+ * NULL) and its topic (when t is not NULL); on a failure, specific message
+ * in err, rolled back.
+ */
+int c2__begin_on(struct c2_ctx *ctx, const char *dev, struct c2_device *d, const char *topic,
+                 struct c2_topic *t, char *err, size_t cap);
+
 #endif

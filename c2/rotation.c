@@ -58,12 +58,8 @@ int c2_op_topic_rotate(struct c2_ctx *ctx, const char *name, char *err, size_t c
 	struct c2_topic t;
 	int rc;
 
-	if (c2_db_begin(ctx->db) != 0)
+	if (c2__begin_on(ctx, NULL, NULL, name, &t, err, cap) != 0)
 		return -1;
-	if (c2__topic_find(ctx, name, &t, err, cap) != 0) {
-		c2_db_rollback(ctx->db);
-		return -1;
-	}
 	rc = c2_rotation_start(ctx, &t);
 	if (rc != 0)
 		snprintf(err, cap, "cannot start the rotation");
