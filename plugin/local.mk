@@ -72,7 +72,7 @@ E4PLUGIN_FUZZ_SRC = plugin/instance.c plugin/options.c plugin/topic.c plugin/ide
 	plugin/framecheck.c plugin/acl.c plugin/devices.c plugin/presence.c plugin/control.c \
 	plugin/state.c plugin/stats.c plugin/log.c tests/stubs/mosquitto_stubs.c \
 	sdk/src/util.c sdk/src/siv.c sdk/src/frame.c sdk/src/replay.c sdk/src/command.c \
-	sdk/src/client.c sdk/src/recv.c sdk/src/state.c sdk/src/crypto/openssl.c \
+	sdk/src/client.c sdk/src/recv.c sdk/src/state.c sdk/src/store/file.c sdk/src/crypto/openssl.c \
 	sdk/src/crypto/sodium.c
 E4PLUGIN_FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -DHAVE_CONFIG_H \
 	-I$(abs_top_builddir) -I$(abs_top_srcdir)/sdk/include -I$(abs_top_srcdir)/sdk/src \

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "e4plugin.h"
+#include "../sdk/src/store/replace.h"
 
 /* Formats an error message. */
 static int fail(char *err, size_t cap, const char *fmt, ...)
@@ -157,49 +157,17 @@ static char *state_json(struct e4plugin *p)
 	return out;
 }
 
-/* Writes all of buf to fd. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* fsyncs the directory holding path, so the rename is durable. */
-static int sync_dir(const char *path)
-{
-	char *copy = strdup(path);
-	int fd, rc = -1;
-
-	if (copy == NULL)
-		return -1;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		rc = fsync(fd);
-		close(fd);
-	}
-	free(copy);
-	return rc;
-}
-
 int e4plugin_state_save(struct e4plugin *p, char *err, size_t err_cap)
 {
 	const char *path = p->conf.state_file;
 	char *doc, *tmp;
-	size_t plen;
-	int fd, rc = -1;
+	size_t plen, dlen;
+	int rc;
 
 	if (path == NULL || *path == '\0')
 		return 0;
 	doc = state_json(p);
+	dlen = doc != NULL ? strlen(doc) : 0;
 	plen = strlen(path);
 	tmp = malloc(plen + 5);
 	if (doc == NULL || tmp == NULL) {
@@ -209,21 +177,13 @@ int e4plugin_state_save(struct e4plugin *p, char *err, size_t err_cap)
 	}
 	memcpy(tmp, path, plen);
 	memcpy(tmp + plen, ".tmp", 5);
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd >= 0) {
-		rc = write_all(fd, doc, strlen(doc)) == 0 && write_all(fd, "\n", 1) == 0 ? fsync(fd) : -1;
-		if (close(fd) != 0)
-			rc = -1;
-		if (rc == 0)
-			rc = rename(tmp, path);
-		if (rc == 0)
-			rc = sync_dir(path);
-		else
-			unlink(tmp);
-	}
-	if (rc != 0)
+	doc[dlen] = '\n';   /* over the NUL: the file ends with a newline */
+	/* The SDK's atomic replace: temp file 0600, fsync, rename, fsync of the directory. */
+	rc = e4__file_replace(NULL, path, tmp, (const uint8_t *)doc, dlen + 1) == 0 ? 0 : -1;
+	if (rc != 0) {
 		fail(err, err_cap, "state file %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
 	free(doc);
 	free(tmp);
 	return rc;

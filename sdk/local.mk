@@ -22,7 +22,8 @@ SDK_CORE_SOURCES = \
 	sdk/src/crypto/sodium.c
 SDK_STORE_SOURCES = \
 	sdk/src/store/memory.c \
-	sdk/src/store/file.c
+	sdk/src/store/file.c \
+	sdk/src/store/replace.h
 
 # Every object of the SDK, as a convenience library: the plugin, the C2
 # and the tests link it (one wire-format implementation only).

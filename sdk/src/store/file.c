@@ -17,11 +17,12 @@
 #include <unistd.h>
 
 #include "e4/store.h"
+#include "replace.h"
 
 /* Runs the fault hook for a step; non-zero stops the save. */
 static int step(const struct e4_store_file *f, enum e4_store_step s)
 {
-	return f->fault != NULL && f->fault(f->fault_ctx, s) != 0;
+	return f != NULL && f->fault != NULL && f->fault(f->fault_ctx, s) != 0;
 }
 
 /* Writes all of buf to fd, retrying on EINTR and short writes. */
@@ -108,9 +109,8 @@ void e4_store_file_unlock(struct e4_store_file *f)
 	}
 }
 
-/* Writes the blob to the temporary file and renames it over the store. */
-static int file_save_locked(const struct e4_store_file *f, const char *tmp,
-                            const uint8_t *blob, size_t len)
+int e4__file_replace(const struct e4_store_file *f, const char *path, const char *tmp,
+                     const uint8_t *blob, size_t len)
 {
 	int fd;
 
@@ -125,9 +125,9 @@ static int file_save_locked(const struct e4_store_file *f, const char *tmp,
 		close(fd);
 		return E4_ERR_STORE_IO;
 	}
-	if (close(fd) != 0 || step(f, E4_STEP_RENAME) || rename(tmp, f->path) != 0)
+	if (close(fd) != 0 || step(f, E4_STEP_RENAME) || rename(tmp, path) != 0)
 		return E4_ERR_STORE_IO;
-	if (step(f, E4_STEP_FSYNC_DIR) || sync_dir(f->path) != 0)
+	if (step(f, E4_STEP_FSYNC_DIR) || sync_dir(path) != 0)
 		return E4_ERR_STORE_IO;
 	return 0;
 }
@@ -146,7 +146,7 @@ static int file_save(void *ctx, const uint8_t *blob, size_t len)
 		if (lock < 0)
 			return lock;
 	}
-	err = file_save_locked(f, tmp, blob, len);
+	err = e4__file_replace(f, f->path, tmp, blob, len);
 	if (lock >= 0)
 		close(lock);
 	return err;
