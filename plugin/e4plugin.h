@@ -190,6 +190,10 @@ struct e4plugin_option {
 extern const struct e4plugin_option e4plugin_options[];
 extern const size_t e4plugin_options_len;
 
+/* Formats an error message into err (cap bytes); returns -1 (options.c). */
+int e4plugin_fail(char *err, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /*
  * Fills conf from the broker's key/value pairs, applying defaults; fails
  * (-1, message in err) on an unknown, repeated, malformed or missing

@@ -46,8 +46,7 @@ const struct e4plugin_option e4plugin_options[] = {
 };
 const size_t e4plugin_options_len = sizeof(e4plugin_options) / sizeof(e4plugin_options[0]);
 
-/* Formats an error message into err. */
-static int fail(char *err, size_t cap, const char *fmt, ...)
+int e4plugin_fail(char *err, size_t cap, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -67,7 +66,7 @@ static int parse_filters(struct e4plugin_conf *c, const char *v, char *err, size
 		n += *s == ',';
 	c->protect = calloc(n, sizeof(char *));
 	if (c->protect == NULL)
-		return fail(err, cap, "out of memory");
+		return e4plugin_fail(err, cap, "out of memory");
 	for (s = v; i < n; i++) {
 		const char *end = strchr(s, ',');
 		size_t len = end != NULL ? (size_t)(end - s) : strlen(s);
@@ -80,10 +79,10 @@ static int parse_filters(struct e4plugin_conf *c, const char *v, char *err, size
 			len--;
 		c->protect[i] = strndup(s, len);
 		if (c->protect[i] == NULL)
-			return fail(err, cap, "out of memory");
+			return e4plugin_fail(err, cap, "out of memory");
 		c->protect_len = i + 1;
 		if (len == 0 || e4plugin_filter_valid(c->protect[i]) != 0)
-			return fail(err, cap, "plugin_opt_protect: invalid topic filter \"%s\"",
+			return e4plugin_fail(err, cap, "plugin_opt_protect: invalid topic filter \"%s\"",
 			            c->protect[i]);
 		if (end != NULL)
 			s = end + 1;
@@ -99,11 +98,11 @@ static int parse_uint(const struct e4plugin_option *o, const char *v, unsigned *
 	unsigned long x;
 
 	if (*v < '0' || *v > '9')
-		return fail(err, cap, "plugin_opt_%s: \"%s\" is not a number", o->name, v);
+		return e4plugin_fail(err, cap, "plugin_opt_%s: \"%s\" is not a number", o->name, v);
 	errno = 0;
 	x = strtoul(v, &end, 10);
 	if (errno != 0 || *end != '\0' || x < o->min || x > o->max)
-		return fail(err, cap, "plugin_opt_%s: \"%s\" is not a number in [%u, %u]",
+		return e4plugin_fail(err, cap, "plugin_opt_%s: \"%s\" is not a number in [%u, %u]",
 		            o->name, v, o->min, o->max);
 	*out = (unsigned)x;
 	return 0;
@@ -121,16 +120,16 @@ static int parse_value(struct e4plugin_conf *c, const struct e4plugin_option *o,
 		return parse_filters(c, v, err, cap);
 	case E4PLUGIN_OPT_STRING:
 		if (o->def == NULL && *v == '\0')
-			return fail(err, cap, "plugin_opt_%s: empty value", o->name);
+			return e4plugin_fail(err, cap, "plugin_opt_%s: empty value", o->name);
 		*(char **)field = strdup(v);
-		return *(char **)field != NULL ? 0 : fail(err, cap, "out of memory");
+		return *(char **)field != NULL ? 0 : e4plugin_fail(err, cap, "out of memory");
 	case E4PLUGIN_OPT_CHOICE:
 		for (i = 0; o->choices[i] != NULL; i++)
 			if (strcmp(o->choices[i], v) == 0) {
 				*(unsigned *)field = (unsigned)i;
 				return 0;
 			}
-		return fail(err, cap, "plugin_opt_%s: unknown value \"%s\"", o->name, v);
+		return e4plugin_fail(err, cap, "plugin_opt_%s: unknown value \"%s\"", o->name, v);
 	case E4PLUGIN_OPT_UINT:
 		return parse_uint(o, v, field, err, cap);
 	case E4PLUGIN_OPT_BOOL:
@@ -139,10 +138,10 @@ static int parse_value(struct e4plugin_conf *c, const struct e4plugin_option *o,
 		else if (strcmp(v, "false") == 0 || strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
 			*(unsigned *)field = 0;
 		else
-			return fail(err, cap, "plugin_opt_%s: \"%s\" is not true or false", o->name, v);
+			return e4plugin_fail(err, cap, "plugin_opt_%s: \"%s\" is not true or false", o->name, v);
 		return 0;
 	}
-	return fail(err, cap, "plugin_opt_%s: bad option type", o->name);
+	return e4plugin_fail(err, cap, "plugin_opt_%s: bad option type", o->name);
 }
 
 /* Index of the option called name, or -1. */
@@ -168,10 +167,10 @@ int e4plugin_options_parse(struct e4plugin_conf *conf, const struct mosquitto_op
 		int idx = opts[k].key != NULL ? option_index(opts[k].key) : -1;
 
 		if (idx < 0)
-			return fail(err, err_cap, "unknown option plugin_opt_%s",
+			return e4plugin_fail(err, err_cap, "unknown option plugin_opt_%s",
 			            opts[k].key != NULL ? opts[k].key : "(null)");
 		if (given[idx] != NULL)
-			return fail(err, err_cap, "plugin_opt_%s given twice", opts[k].key);
+			return e4plugin_fail(err, err_cap, "plugin_opt_%s given twice", opts[k].key);
 		given[idx] = opts[k].value != NULL ? opts[k].value : "";
 	}
 	for (i = 0; i < e4plugin_options_len; i++) {
@@ -180,7 +179,7 @@ int e4plugin_options_parse(struct e4plugin_conf *conf, const struct mosquitto_op
 
 		if (v == NULL) {
 			e4plugin_options_free(conf);
-			return fail(err, err_cap, "plugin_opt_%s is required (%s)", o->name, o->help);
+			return e4plugin_fail(err, err_cap, "plugin_opt_%s is required (%s)", o->name, o->help);
 		}
 		if (parse_value(conf, o, v, err, err_cap) != 0) {
 			e4plugin_options_free(conf);

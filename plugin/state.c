@@ -22,17 +22,6 @@
 #include "e4plugin.h"
 #include "../sdk/src/store/replace.h"
 
-/* Formats an error message. */
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Reads a whole file into a new buffer (-1, ENOENT kept in errno). */
 static int read_file(const char *path, char **out, size_t *len)
 {
@@ -78,13 +67,13 @@ static int load_device(struct e4plugin *p, const cJSON *e, size_t i, char *err, 
 
 	if (!cJSON_IsString(id) || strlen(id->valuestring) != 2 * E4_ID_LEN ||
 	    e4_hex_decode(idb, E4_ID_LEN, id->valuestring) != 0)
-		return fail(err, cap, "devices[%zu]: \"id\" must be 32 hex characters", i);
+		return e4plugin_fail(err, cap, "devices[%zu]: \"id\" must be 32 hex characters", i);
 	if (!cJSON_IsString(pk) || strlen(pk->valuestring) != 2 * E4_ED25519_PK_LEN ||
 	    e4_hex_decode(pkb, sizeof(pkb), pk->valuestring) != 0)
-		return fail(err, cap, "devices[%zu]: \"pubkey\" must be 64 hex characters", i);
+		return e4plugin_fail(err, cap, "devices[%zu]: \"pubkey\" must be 64 hex characters", i);
 	d = e4plugin_device_get(&p->devices, idb);
 	if (d == NULL)
-		return fail(err, cap, "out of memory");
+		return e4plugin_fail(err, cap, "out of memory");
 	memcpy(d->pubkey, pkb, sizeof(pkb));
 	d->has_pubkey = 1;
 	return 0;
@@ -102,22 +91,23 @@ int e4plugin_state_load(struct e4plugin *p, char *err, size_t err_cap)
 	if (path == NULL || *path == '\0')
 		return 0;
 	if (read_file(path, &buf, &len) != 0)
-		return errno == ENOENT ? 0 : fail(err, err_cap, "state file %s: %s", path, strerror(errno));
+		return errno == ENOENT ? 0 : e4plugin_fail(err, err_cap, "state file %s: %s", path,
+		                                             strerror(errno));
 	doc = cJSON_ParseWithLength(buf, len);
 	free(buf);
 	if (doc == NULL)
-		return fail(err, err_cap, "state file %s: not valid JSON", path);
+		return e4plugin_fail(err, err_cap, "state file %s: not valid JSON", path);
 	ver = cJSON_GetObjectItemCaseSensitive(doc, "version");
 	devs = cJSON_GetObjectItemCaseSensitive(doc, "devices");
 	if (!cJSON_IsNumber(ver) || ver->valuedouble != 1)
-		rc = fail(err, err_cap, "state file %s: unknown \"version\"", path);
+		rc = e4plugin_fail(err, err_cap, "state file %s: unknown \"version\"", path);
 	else if (!cJSON_IsArray(devs))
-		rc = fail(err, err_cap, "state file %s: no \"devices\" array", path);
+		rc = e4plugin_fail(err, err_cap, "state file %s: no \"devices\" array", path);
 	if (rc != 0)
 		devs = NULL;
 	cJSON_ArrayForEach(e, devs) {
 		if (load_device(p, e, i++, sub, sizeof(sub)) != 0) {
-			rc = fail(err, err_cap, "state file %s: %s", path, sub);
+			rc = e4plugin_fail(err, err_cap, "state file %s: %s", path, sub);
 			break;
 		}
 	}
@@ -173,7 +163,7 @@ int e4plugin_state_save(struct e4plugin *p, char *err, size_t err_cap)
 	if (doc == NULL || tmp == NULL) {
 		free(doc);
 		free(tmp);
-		return fail(err, err_cap, "state file %s: out of memory", path);
+		return e4plugin_fail(err, err_cap, "state file %s: out of memory", path);
 	}
 	memcpy(tmp, path, plen);
 	memcpy(tmp + plen, ".tmp", 5);
@@ -181,7 +171,7 @@ int e4plugin_state_save(struct e4plugin *p, char *err, size_t err_cap)
 	/* The SDK's atomic replace: temp file 0600, fsync, rename, fsync of the directory. */
 	rc = e4__file_replace(NULL, path, tmp, (const uint8_t *)doc, dlen + 1) == 0 ? 0 : -1;
 	if (rc != 0) {
-		fail(err, err_cap, "state file %s: %s", path, strerror(errno));
+		e4plugin_fail(err, err_cap, "state file %s: %s", path, strerror(errno));
 		unlink(tmp);
 	}
 	free(doc);
