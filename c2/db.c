@@ -39,6 +39,19 @@ sqlite3_stmt *c2__st(struct c2_db *db, const char *sql)
 	return db->cache[i].st;
 }
 
+/* Steps a bound single-number query into *n, then resets it. */
+int c2__number(sqlite3_stmt *st, long *n)
+{
+	int rc = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*n = (long)sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 /* Steps a statement that returns no row; 0 on SQLITE_DONE. */
 int c2__done(struct c2_db *db, sqlite3_stmt *st)
 {
@@ -427,11 +440,7 @@ int c2_db_device_count(struct c2_db *db, long *n)
 {
 	sqlite3_stmt *st = c2__st(db, "SELECT count(*) FROM devices");
 
-	if (st == NULL || sqlite3_step(st) != SQLITE_ROW)
-		return -1;
-	*n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return 0;
+	return st == NULL ? -1 : c2__number(st, n);
 }
 
 #define TOPIC_COLS "name, hash, epoch, rotating, rot_started, created, key_created"
@@ -624,17 +633,11 @@ int c2_db_topic_member_page(struct c2_db *db, const char *topic, const char *aft
 int c2_db_topic_member_count(struct c2_db *db, const char *topic, long *n)
 {
 	sqlite3_stmt *st = c2__st(db, "SELECT count(*) FROM members WHERE topic = ?1");
-	int rc = -1;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*n = (long)sqlite3_column_int64(st, 0);
-		rc = 0;
-	}
-	sqlite3_reset(st);
-	return rc;
+	return c2__number(st, n);
 }
 
 int c2_db_topic_members(struct c2_db *db, const char *topic, c2_device_fn fn, void *ctx)

@@ -239,19 +239,6 @@ int c2_db_cmd_last_ts(struct c2_db *db, int64_t seq, int64_t *ts)
 	return rc;
 }
 
-/* Steps a bound single-number query into *n, then resets it. */
-static int one_number(sqlite3_stmt *st, long *n)
-{
-	int rc = -1;
-
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*n = (long)sqlite3_column_int64(st, 0);
-		rc = 0;
-	}
-	sqlite3_reset(st);
-	return rc;
-}
-
 /* Runs a single-number query with up to one blob and one text parameter. */
 static int count(struct c2_db *db, const char *sql, const uint8_t *id, const char *text,
                  long *n)
@@ -264,7 +251,7 @@ static int count(struct c2_db *db, const char *sql, const uint8_t *id, const cha
 		sqlite3_bind_blob(st, 1, id, E4_ID_LEN, SQLITE_STATIC);
 	if (text != NULL)
 		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-	return one_number(st, n);
+	return c2__number(st, n);
 }
 
 int c2_db_cmd_count(struct c2_db *db, const char *state, long *n)
@@ -291,7 +278,7 @@ int c2_db_cmd_slots(struct c2_db *db, int64_t since_ms, long *n)
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, since_ms);
-	return one_number(st, n);
+	return c2__number(st, n);
 }
 
 int c2_db_cmd_device_pending(struct c2_db *db, const uint8_t id[E4_ID_LEN], long *n)

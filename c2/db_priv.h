@@ -20,6 +20,8 @@ struct c2_db {
 sqlite3_stmt *c2__st(struct c2_db *db, const char *sql);
 /* Steps a statement without result rows. */
 int c2__done(struct c2_db *db, sqlite3_stmt *st);
+/* Steps a bound single-number query into *n, then resets it; 0 or -1. */
+int c2__number(sqlite3_stmt *st, long *n);
 /* Associated data "what:<hex row>" of a sealed value. */
 void c2__ad(char *out, size_t cap, const char *what, const uint8_t *row, size_t len);
 /* Binds plain sealed under the master key (NULL binds NULL). */
