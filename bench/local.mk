@@ -26,6 +26,13 @@ bench_bench_plugin_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin -I$(top_srcd
 bench_bench_plugin_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 bench_bench_plugin_LDADD = sdk/libe4core.la $(CJSON_LIBS)
 endif
+if ENABLE_C2
+# The C2 engine's cost per device rotated, devices in process (no broker).
+EXTRA_PROGRAMS += bench/bench-c2engine
+bench_bench_c2engine_SOURCES = bench/bench-c2engine.c
+bench_bench_c2engine_CPPFLAGS = $(C2_CPPFLAGS)
+bench_bench_c2engine_LDADD = $(C2_LIBS)
+endif
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/run.sh bench/broker.sh bench/c2.sh bench/c2-batch.py
 
@@ -35,6 +42,9 @@ bench_programs += bench/bench-broker bench/bench-fleet
 endif
 if ENABLE_PLUGIN
 bench_programs += bench/bench-plugin
+endif
+if ENABLE_C2
+bench_programs += bench/bench-c2engine
 endif
 bench: $(bench_programs) c2/e4c2d c2/e4c2
 	BENCH_DIR=$(abs_top_builddir)/bench BUILD_DIR=$(abs_top_builddir) SRC_DIR=$(abs_top_srcdir) sh $(top_srcdir)/bench/run.sh
