@@ -193,12 +193,22 @@ struct c2_cmd {
 	int64_t attempts, next_try, created;
 	int status;                    /* last ack status, -1 none */
 	int64_t sent_at;               /* ms of the last attempt, 0 before the first */
+	uint8_t digest[16];            /* of the last attempt's frame (has_digest) */
+	int has_digest;
+	int64_t ts;                    /* timestamp of the last attempt's frame */
 };
 
 /* Row callbacks of the list functions: return non-zero to stop. */
 typedef int (*c2_device_fn)(void *ctx, const struct c2_device *d);
 typedef int (*c2_topic_fn)(void *ctx, const struct c2_topic *t);
 typedef int (*c2_cmd_fn)(void *ctx, const struct c2_cmd *c);
+/*
+ * A due command with its device row and, when the device's stored key is a
+ * 32-byte key (symkey mode), that key opened (NULL otherwise); the key is
+ * wiped when the callback returns.
+ */
+typedef int (*c2_due_fn)(void *ctx, const struct c2_cmd *c, struct c2_device *d,
+                         const uint8_t *key);
 typedef int (*c2_audit_fn)(void *ctx, int64_t seq, int64_t at, long uid, const char *action,
                            const char *detail);
 
@@ -270,22 +280,28 @@ int c2_db_c2key_set_current(struct c2_db *db, int64_t id);
 int c2_db_cmd_add(struct c2_db *db, struct c2_cmd *c);   /* sets c->seq */
 int c2_db_cmd_get(struct c2_db *db, int64_t seq, struct c2_cmd *c);
 /* Heads of every device queue that are due (next_try <= now_ms), at most limit. */
-int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_cmd_fn fn, void *ctx);
+int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_due_fn fn, void *ctx);
 /* 1 when some unfinished command is due at now_ms (cheap check before a pass). */
 int c2_db_cmd_any_due(struct c2_db *db, int64_t now_ms);
 /*
- * The first unfinished command of a device (-1 when none, 0 found), its
- * arguments left sealed (args_len 0; c2_db_cmd_get opens them).
+ * What an ack from device id needs, in one query: the device row (-1 when
+ * unknown, -2 when its stored key does not open), its key when it is a 32-byte key (*have_key; symkey mode) and
+ * the first unfinished command of its queue (*have_head), whose arguments
+ * are opened only when it is SetIDKey (else args_len is 0).
  */
-int c2_db_cmd_head(struct c2_db *db, const uint8_t id[E4_ID_LEN], struct c2_cmd *c);
+int c2_db_ack_lookup(struct c2_db *db, const uint8_t id[E4_ID_LEN], struct c2_device *d,
+                     uint8_t key[E4_KEY_LEN], int *have_key, struct c2_cmd *head, int *have_head);
 int c2_db_cmd_set_state(struct c2_db *db, int64_t seq, int state, int status,
                         int64_t next_try);
-/* Records an attempt published at sent_at (ms), to be retried at next_try (ms). */
-int c2_db_cmd_sent(struct c2_db *db, int64_t seq, int64_t sent_at, int64_t next_try,
+/*
+ * Records an attempt of c (as read before it) published at sent_at (ms),
+ * to be retried at next_try (ms), with the digest and timestamp of its
+ * frame; a frame other than c's last one moves that one to the history.
+ */
+int c2_db_cmd_sent(struct c2_db *db, const struct c2_cmd *c, int64_t sent_at, int64_t next_try,
                    const uint8_t digest[16], int64_t ts);
+/* The command of an earlier attempt (history of replaced frames) by its digest. */
 int c2_db_cmd_by_digest(struct c2_db *db, const uint8_t digest[16], int64_t *seq);
-/* Timestamp of the latest attempt of command seq (-1 when never sent). */
-int c2_db_cmd_last_ts(struct c2_db *db, int64_t seq, int64_t *ts);
 int c2_db_cmd_count(struct c2_db *db, const char *where_state, long *n);
 int c2_db_cmd_inflight(struct c2_db *db, long *n);   /* sent, awaiting an ack */
 /* Of those, the ones sent after since_ms (still within their ack timeout). */

@@ -122,9 +122,10 @@ int c2_db_open(struct c2_db **out, const char *path, const uint8_t mk[C2_MASTER_
 		return -1;
 	}
 	sqlite3_busy_timeout(db->h, 5000);
-	if (exec(db, "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
-	             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", err, cap) != 0 ||
-	    migrate(db, err, cap) != 0) {
+	/* Foreign keys are enforced once migrated: a migration may rebuild a table. */
+	if (exec(db, "PRAGMA secure_delete = ON; PRAGMA journal_mode = WAL;"
+	             "PRAGMA synchronous = FULL;", err, cap) != 0 ||
+	    migrate(db, err, cap) != 0 || exec(db, "PRAGMA foreign_keys = ON", err, cap) != 0) {
 		c2_db_close(db);
 		return -1;
 	}
@@ -156,6 +157,7 @@ int c2_db_begin(struct c2_db *db)
 {
 	char err[C2_ERR_MAX];
 
+	db->next_seq = 0;
 	if (exec(db, "BEGIN IMMEDIATE", err, sizeof(err)) == 0)
 		return 0;
 	c2_log(C2_LOG_ERROR, "db", "begin: %s", err);
@@ -190,6 +192,7 @@ int c2_db_commit(struct c2_db *db)
 {
 	char err[C2_ERR_MAX];
 
+	db->next_seq = 0;
 	if (exec(db, "COMMIT", err, sizeof(err)) == 0)
 		return 0;
 	c2_log(C2_LOG_ERROR, "db", "commit: %s", err);
@@ -199,6 +202,7 @@ int c2_db_commit(struct c2_db *db)
 
 void c2_db_rollback(struct c2_db *db)
 {
+	db->next_seq = 0;
 	if (!sqlite3_get_autocommit(db->h))
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -271,31 +275,42 @@ int c2__col_sealed(struct c2_db *db, sqlite3_stmt *st, int col, uint8_t *out, si
 	return 0;
 }
 
-#define DEV_COLS "id, name, legacy, pub, c2key, created, key_created, last_ts, last_ack," \
-	" last_seen, online, key_enc IS NOT NULL"
+#define DEV_COLS C2__DEV_COLS("")
 
-/* Reads a device row selected with DEV_COLS. */
-static void read_device(sqlite3_stmt *st, struct c2_device *d)
+/* Reads a device row selected with C2__DEV_COLS from column `base` on. */
+void c2__read_device(sqlite3_stmt *st, int base, struct c2_device *d)
 {
 	const void *b;
 
 	memset(d, 0, sizeof(*d));
-	b = sqlite3_column_blob(st, 0);
-	if (b != NULL && sqlite3_column_bytes(st, 0) == E4_ID_LEN)
+	b = sqlite3_column_blob(st, base);
+	if (b != NULL && sqlite3_column_bytes(st, base) == E4_ID_LEN)
 		memcpy(d->id, b, E4_ID_LEN);
-	snprintf(d->name, sizeof(d->name), "%s", (const char *)sqlite3_column_text(st, 1));
-	d->legacy = sqlite3_column_int(st, 2);
-	b = sqlite3_column_blob(st, 3);
-	if (b != NULL && sqlite3_column_bytes(st, 3) == E4_ED25519_PK_LEN)
+	snprintf(d->name, sizeof(d->name), "%s", (const char *)sqlite3_column_text(st, base + 1));
+	d->legacy = sqlite3_column_int(st, base + 2);
+	b = sqlite3_column_blob(st, base + 3);
+	if (b != NULL && sqlite3_column_bytes(st, base + 3) == E4_ED25519_PK_LEN)
 		memcpy(d->pub, b, E4_ED25519_PK_LEN);
-	d->c2key = sqlite3_column_int64(st, 4);
-	d->created = sqlite3_column_int64(st, 5);
-	d->key_created = sqlite3_column_int64(st, 6);
-	d->last_ts = sqlite3_column_int64(st, 7);
-	d->last_ack = sqlite3_column_int64(st, 8);
-	d->last_seen = sqlite3_column_int64(st, 9);
-	d->online = sqlite3_column_int(st, 10);
-	d->has_sk = sqlite3_column_int(st, 11);
+	d->c2key = sqlite3_column_int64(st, base + 4);
+	d->created = sqlite3_column_int64(st, base + 5);
+	d->key_created = sqlite3_column_int64(st, base + 6);
+	d->last_ts = sqlite3_column_int64(st, base + 7);
+	d->last_ack = sqlite3_column_int64(st, base + 8);
+	d->last_seen = sqlite3_column_int64(st, base + 9);
+	d->online = sqlite3_column_int(st, base + 10);
+	d->has_sk = sqlite3_column_int(st, base + 11);
+}
+
+/* Opens a device's sealed key in column col when it is a 32-byte key; 1 when it was. */
+int c2__device_key_col(struct c2_db *db, sqlite3_stmt *st, int col, const uint8_t id[E4_ID_LEN],
+                       uint8_t key[E4_KEY_LEN])
+{
+	char ad[96];
+
+	if (sqlite3_column_bytes(st, col) != E4_KEY_LEN + C2_SEAL_OVERHEAD)
+		return 0;
+	c2__ad(ad, sizeof(ad), "devices.key", id, E4_ID_LEN);
+	return c2__col_sealed(db, st, col, key, E4_KEY_LEN, ad) == 0 ? 1 : -1;
 }
 
 int c2_db_device_add(struct c2_db *db, const struct c2_device *d, const uint8_t *key,
@@ -333,7 +348,7 @@ int c2_db_device_get(struct c2_db *db, const char *name, const uint8_t *id,
 	if (id != NULL)
 		sqlite3_bind_blob(st, 2, id, E4_ID_LEN, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		read_device(st, d);
+		c2__read_device(st, 0, d);
 		rc = 0;
 	}
 	sqlite3_reset(st);
@@ -393,8 +408,15 @@ int c2_db_device_update(struct c2_db *db, const struct c2_device *d)
 
 int c2_db_device_remove(struct c2_db *db, const uint8_t id[E4_ID_LEN])
 {
-	sqlite3_stmt *st = c2__st(db, "DELETE FROM devices WHERE id = ?1");
+	/* Its unfinished commands go with it; finished ones hold no secret and age out. */
+	sqlite3_stmt *st = c2__st(db, "DELETE FROM outbox WHERE done_at = 0 AND device = ?1");
 
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_blob(st, 1, id, E4_ID_LEN, SQLITE_STATIC);
+	if (c2__done(db, st) != 0)
+		return -1;
+	st = c2__st(db, "DELETE FROM devices WHERE id = ?1");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_blob(st, 1, id, E4_ID_LEN, SQLITE_STATIC);
@@ -408,7 +430,7 @@ static int each_device(sqlite3_stmt *st, c2_device_fn fn, void *ctx)
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_device(st, &d);
+		c2__read_device(st, 0, &d);
 		if (fn(ctx, &d) != 0)
 			break;
 	}

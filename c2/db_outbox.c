@@ -12,12 +12,20 @@
 #include "db_priv.h"
 
 /*
- * Unfinished commands are selected with "state < 2" (pending or sent), a
- * range on the indexes: "state IN (0, 1)" would make SQLite build a
- * temporary table for the list at every execution.
+ * A command is unfinished (pending or sent) exactly while done_at is 0;
+ * finishing it (done, failed, cancelled) sets done_at.  Unfinished
+ * commands are selected with the literal term "done_at = 0" and finished
+ * ones with "done_at > 0": the outbox indexes are partial on those terms
+ * (schema 3), and SQLite uses a partial index only for a query whose WHERE
+ * clause contains the index's own term.  Sending a command changes its
+ * state but not done_at, so it leaves the indexes keyed by device and by
+ * topic alone.
  */
-#define CMD_COLS "seq, device, code, args_enc, topic, epoch, state, attempts, next_try," \
-	" created, status, sent_at"
+#define CMD_COLS_P(p) p "seq, " p "device, " p "code, " p "args_enc, " p "topic, " p "epoch, " \
+	p "state, " p "attempts, " p "next_try, " p "created, " p "status, " p "sent_at, " \
+	p "digest, " p "ts"
+#define CMD_COLS CMD_COLS_P("")
+#define CMD_NCOLS 14
 
 /* Associated data of a command's arguments: bound to its sequence and device. */
 static void cmd_ad(char *ad, size_t cap, int64_t seq, const uint8_t dev[E4_ID_LEN])
@@ -29,66 +37,92 @@ static void cmd_ad(char *ad, size_t cap, int64_t seq, const uint8_t dev[E4_ID_LE
 	c2__ad(ad, cap, "outbox.args", row, sizeof(row));
 }
 
-/* Reads a command row selected with CMD_COLS, opening its arguments when asked. */
-static int read_cmd(struct c2_db *db, sqlite3_stmt *st, struct c2_cmd *c, int open_args)
+/* Reads a command selected with CMD_COLS_P from column b on, opening its arguments when asked. */
+static int read_cmd(struct c2_db *db, sqlite3_stmt *st, int b, struct c2_cmd *c, int open_args)
 {
-	const void *b = sqlite3_column_blob(st, 1);
+	const void *blob = sqlite3_column_blob(st, b + 1);
 	char ad[96];
 	int n;
 
 	memset(c, 0, sizeof(*c));
-	c->seq = sqlite3_column_int64(st, 0);
-	if (b == NULL || sqlite3_column_bytes(st, 1) != E4_ID_LEN)
+	c->seq = sqlite3_column_int64(st, b);
+	if (blob == NULL || sqlite3_column_bytes(st, b + 1) != E4_ID_LEN)
 		return -1;
-	memcpy(c->device, b, E4_ID_LEN);
-	c->code = sqlite3_column_int(st, 2);
-	n = sqlite3_column_bytes(st, 3);
+	memcpy(c->device, blob, E4_ID_LEN);
+	c->code = sqlite3_column_int(st, b + 2);
+	n = sqlite3_column_bytes(st, b + 3);
 	if (n > 0 && open_args) {
 		if (n < C2_SEAL_OVERHEAD || n - C2_SEAL_OVERHEAD > C2_ARGS_MAX)
 			return -1;
 		c->args_len = (size_t)n - C2_SEAL_OVERHEAD;
 		cmd_ad(ad, sizeof(ad), c->seq, c->device);
-		if (c2__col_sealed(db, st, 3, c->args, c->args_len, ad) != 0)
+		if (c2__col_sealed(db, st, b + 3, c->args, c->args_len, ad) != 0)
 			return -1;
 	}
-	snprintf(c->topic, sizeof(c->topic), "%s", (const char *)sqlite3_column_text(st, 4));
-	c->epoch = sqlite3_column_int64(st, 5);
-	c->state = sqlite3_column_int(st, 6);
-	c->attempts = sqlite3_column_int64(st, 7);
-	c->next_try = sqlite3_column_int64(st, 8);
-	c->created = sqlite3_column_int64(st, 9);
-	c->status = sqlite3_column_int(st, 10);
-	c->sent_at = sqlite3_column_int64(st, 11);
+	snprintf(c->topic, sizeof(c->topic), "%s", (const char *)sqlite3_column_text(st, b + 4));
+	c->epoch = sqlite3_column_int64(st, b + 5);
+	c->state = sqlite3_column_int(st, b + 6);
+	c->attempts = sqlite3_column_int64(st, b + 7);
+	c->next_try = sqlite3_column_int64(st, b + 8);
+	c->created = sqlite3_column_int64(st, b + 9);
+	c->status = sqlite3_column_int(st, b + 10);
+	c->sent_at = sqlite3_column_int64(st, b + 11);
+	blob = sqlite3_column_blob(st, b + 12);
+	if (blob != NULL && sqlite3_column_bytes(st, b + 12) == (int)sizeof(c->digest)) {
+		memcpy(c->digest, blob, sizeof(c->digest));
+		c->has_digest = 1;
+	}
+	c->ts = sqlite3_column_int64(st, b + 13);
+	return 0;
+}
+
+/* The sequence the next outbox row gets (AUTOINCREMENT: larger than any ever used). */
+static int next_seq(struct c2_db *db, int64_t *seq)
+{
+	sqlite3_stmt *st;
+	int in_tx = !sqlite3_get_autocommit(db->h);
+
+	/* Known within a transaction, which holds the database's write lock. */
+	if (in_tx && db->next_seq > 0) {
+		*seq = db->next_seq;
+		return 0;
+	}
+	st = c2__st(db, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)"
+	                " + 1");
+	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+		if (st != NULL)
+			sqlite3_reset(st);
+		return -1;
+	}
+	*seq = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
 	return 0;
 }
 
 int c2_db_cmd_add(struct c2_db *db, struct c2_cmd *c)
 {
-	sqlite3_stmt *st = c2__st(db, "INSERT INTO outbox(device, code, topic, epoch, next_try,"
-	                              " created) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+	sqlite3_stmt *st = c2__st(db, "INSERT INTO outbox(seq, device, code, topic, epoch, next_try,"
+	                              " created, args_enc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 	char ad[96];
 
-	if (st == NULL)
+	/* The sequence is chosen first: the sealed arguments are bound to it. */
+	if (st == NULL || next_seq(db, &c->seq) != 0)
 		return -1;
-	sqlite3_bind_blob(st, 1, c->device, E4_ID_LEN, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, c->code);
-	sqlite3_bind_text(st, 3, c->topic, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, c->epoch);
-	sqlite3_bind_int64(st, 5, c->next_try);
-	sqlite3_bind_int64(st, 6, c->created);
+	sqlite3_bind_int64(st, 1, c->seq);
+	sqlite3_bind_blob(st, 2, c->device, E4_ID_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, c->code);
+	sqlite3_bind_text(st, 4, c->topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, c->epoch);
+	sqlite3_bind_int64(st, 6, c->next_try);
+	sqlite3_bind_int64(st, 7, c->created);
+	cmd_ad(ad, sizeof(ad), c->seq, c->device);
+	if (c->args_len > 0 && c2__bind_sealed(db, st, 8, c->args, c->args_len, ad) != 0)
+		return -1;
 	if (c2__done(db, st) != 0)
 		return -1;
-	c->seq = sqlite3_last_insert_rowid(db->h);
-	if (c->args_len == 0)
-		return 0;
-	st = c2__st(db, "UPDATE outbox SET args_enc = ?2 WHERE seq = ?1");
-	if (st == NULL)
-		return -1;
-	cmd_ad(ad, sizeof(ad), c->seq, c->device);
-	sqlite3_bind_int64(st, 1, c->seq);
-	if (c2__bind_sealed(db, st, 2, c->args, c->args_len, ad) != 0)
-		return -1;
-	return c2__done(db, st);
+	if (!sqlite3_get_autocommit(db->h))
+		db->next_seq = c->seq + 1;
+	return 0;
 }
 
 int c2_db_cmd_get(struct c2_db *db, int64_t seq, struct c2_cmd *c)
@@ -100,44 +134,49 @@ int c2_db_cmd_get(struct c2_db *db, int64_t seq, struct c2_cmd *c)
 		return -1;
 	sqlite3_bind_int64(st, 1, seq);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = read_cmd(db, st, c, 1);
+		rc = read_cmd(db, st, 0, c, 1);
 	sqlite3_reset(st);
 	return rc;
 }
 
 /* Calls fn on the rows of a due query until it asks to stop; 1 when it did. */
-static int walk_due(struct c2_db *db, sqlite3_stmt *st, c2_cmd_fn fn, void *ctx)
+static int walk_due(struct c2_db *db, sqlite3_stmt *st, c2_due_fn fn, void *ctx)
 {
+	uint8_t key[E4_KEY_LEN];
+	struct c2_device d;
 	struct c2_cmd c;
-	int stop = 0;
+	int stop = 0, k;
 
 	while (!stop && sqlite3_step(st) == SQLITE_ROW) {
-		if (read_cmd(db, st, &c, 1) != 0) {
+		c2__read_device(st, CMD_NCOLS, &d);
+		k = read_cmd(db, st, 0, &c, 1) == 0 ?
+		    c2__device_key_col(db, st, CMD_NCOLS + C2__DEV_NCOLS, d.id, key) : -1;
+		if (k < 0)
 			c2_log(C2_LOG_ERROR, "outbox", "command %lld unreadable", (long long)c.seq);
-			continue;
-		}
-		stop = fn(ctx, &c);
+		else
+			stop = fn(ctx, &c, &d, k == 1 ? key : NULL);
 		e4_wipe(&c, sizeof(c));
+		e4_wipe(key, sizeof(key));
 	}
 	sqlite3_reset(st);
 	return stop;
 }
 
-int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_cmd_fn fn, void *ctx)
+int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_due_fn fn, void *ctx)
 {
 	/*
 	 * Only the head of each device queue (delivery is in order per device):
 	 * retries first, then new commands, each read in index order so a pass
-	 * costs what it publishes, whatever the size of the outbox.
+	 * costs what it publishes, whatever the size of the outbox; the device
+	 * row and its key come in the same row.
 	 */
-	static const char *const sql[] = {
-		"SELECT " CMD_COLS " FROM outbox o WHERE state = 1 AND next_try <= ?1"
-		" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.device = o.device"
-		" AND p.state < 2 AND p.seq < o.seq) ORDER BY next_try, seq LIMIT ?2",
-		"SELECT " CMD_COLS " FROM outbox o WHERE state = 0 AND next_try <= ?1"
-		" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.device = o.device"
-		" AND p.state < 2 AND p.seq < o.seq) ORDER BY next_try, seq LIMIT ?2",
-	};
+#define DUE_SQL(state) "SELECT " CMD_COLS_P("o.") ", " C2__DEV_COLS("d.") ", d.key_enc" \
+	" FROM outbox o JOIN devices d ON d.id = o.device" \
+	" WHERE o.done_at = 0 AND o.state = " state " AND o.next_try <= ?1" \
+	" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.device = o.device" \
+	" AND p.done_at = 0 AND p.seq < o.seq) ORDER BY o.next_try, o.seq LIMIT ?2"
+	static const char *const sql[] = { DUE_SQL("1"), DUE_SQL("0") };
+#undef DUE_SQL
 	sqlite3_stmt *st;
 	size_t i;
 
@@ -153,26 +192,39 @@ int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_cmd_fn fn, vo
 	return 0;
 }
 
-int c2_db_cmd_head(struct c2_db *db, const uint8_t id[E4_ID_LEN], struct c2_cmd *c)
+int c2_db_ack_lookup(struct c2_db *db, const uint8_t id[E4_ID_LEN], struct c2_device *d,
+                     uint8_t key[E4_KEY_LEN], int *have_key, struct c2_cmd *head, int *have_head)
 {
 	/* min() over the index: no temporary B-tree (and its page cache) per call. */
-	sqlite3_stmt *st = c2__st(db, "SELECT " CMD_COLS " FROM outbox WHERE seq = (SELECT min(seq)"
-	                              " FROM outbox WHERE device = ?1 AND state < 2)");
-	int rc = -1;
+	sqlite3_stmt *st = c2__st(db, "SELECT " C2__DEV_COLS("d.") ", d.key_enc, " CMD_COLS_P("o.")
+	                              " FROM devices d LEFT JOIN outbox o ON o.seq = (SELECT min(seq)"
+	                              " FROM outbox WHERE device = d.id AND done_at = 0) WHERE d.id = ?1");
+	int rc = -1, k, b = C2__DEV_NCOLS + 1;
 
+	*have_key = *have_head = 0;
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_blob(st, 1, id, E4_ID_LEN, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = read_cmd(db, st, c, 0);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		c2__read_device(st, 0, d);
+		k = c2__device_key_col(db, st, C2__DEV_NCOLS, d->id, key);
+		*have_key = k == 1;
+		rc = k < 0 ? -2 : 0;
+		/* Only SetIDKey needs its arguments here (the new key). */
+		if (rc == 0 && sqlite3_column_type(st, b) != SQLITE_NULL)
+			*have_head = read_cmd(db, st, b, head, sqlite3_column_int(st, b + 2) ==
+			                      E4_CMD_SET_ID_KEY) == 0;
+	}
 	sqlite3_reset(st);
 	return rc;
 }
 
 int c2_db_cmd_set_state(struct c2_db *db, int64_t seq, int state, int status, int64_t next_try)
 {
+	/* A finished command keeps no arguments: no key material stays in the history. */
 	sqlite3_stmt *st = c2__st(db, "UPDATE outbox SET state = ?2, status = ?3, next_try = ?4,"
-	                              " done_at = CASE WHEN ?2 >= 2 THEN ?5 ELSE 0 END"
+	                              " done_at = CASE WHEN ?2 >= 2 THEN max(?5, 1) ELSE 0 END,"
+	                              " args_enc = CASE WHEN ?2 >= 2 THEN NULL ELSE args_enc END"
 	                              " WHERE seq = ?1");
 
 	if (st == NULL)
@@ -185,25 +237,31 @@ int c2_db_cmd_set_state(struct c2_db *db, int64_t seq, int state, int status, in
 	return c2__done(db, st);
 }
 
-int c2_db_cmd_sent(struct c2_db *db, int64_t seq, int64_t sent_at, int64_t next_try,
+int c2_db_cmd_sent(struct c2_db *db, const struct c2_cmd *c, int64_t sent_at, int64_t next_try,
                    const uint8_t digest[16], int64_t ts)
 {
-	sqlite3_stmt *st = c2__st(db, "UPDATE outbox SET state = 1, attempts = attempts + 1,"
-	                              " next_try = ?2, sent_at = ?3 WHERE seq = ?1");
+	sqlite3_stmt *st;
 
+	/* A new frame: the previous one goes to the history, where a late ack still finds it. */
+	if (c->has_digest && memcmp(c->digest, digest, sizeof(c->digest)) != 0) {
+		st = c2__st(db, "INSERT OR REPLACE INTO attempts(digest, seq, ts) VALUES(?1, ?2, ?3)");
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_blob(st, 1, c->digest, sizeof(c->digest), SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, c->seq);
+		sqlite3_bind_int64(st, 3, c->ts);
+		if (c2__done(db, st) != 0)
+			return -1;
+	}
+	st = c2__st(db, "UPDATE outbox SET state = 1, attempts = attempts + 1, next_try = ?2,"
+	                " sent_at = ?3, digest = ?4, ts = ?5 WHERE seq = ?1");
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 1, c->seq);
 	sqlite3_bind_int64(st, 2, next_try);
 	sqlite3_bind_int64(st, 3, sent_at);
-	if (c2__done(db, st) != 0)
-		return -1;
-	st = c2__st(db, "INSERT OR REPLACE INTO attempts(digest, seq, ts) VALUES(?1, ?2, ?3)");
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_blob(st, 1, digest, 16, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, seq);
-	sqlite3_bind_int64(st, 3, ts);
+	sqlite3_bind_blob(st, 4, digest, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, ts);
 	return c2__done(db, st);
 }
 
@@ -217,22 +275,6 @@ int c2_db_cmd_by_digest(struct c2_db *db, const uint8_t digest[16], int64_t *seq
 	sqlite3_bind_blob(st, 1, digest, 16, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(st, 0);
-		rc = 0;
-	}
-	sqlite3_reset(st);
-	return rc;
-}
-
-int c2_db_cmd_last_ts(struct c2_db *db, int64_t seq, int64_t *ts)
-{
-	sqlite3_stmt *st = c2__st(db, "SELECT max(ts) FROM attempts WHERE seq = ?1");
-	int rc = -1;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, seq);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		*ts = sqlite3_column_int64(st, 0);
 		rc = 0;
 	}
 	sqlite3_reset(st);
@@ -257,9 +299,9 @@ static int count(struct c2_db *db, const char *sql, const uint8_t *id, const cha
 int c2_db_cmd_count(struct c2_db *db, const char *state, long *n)
 {
 	static const char *const sql[] = {
-		"SELECT count(*) FROM outbox WHERE state < 2",
-		"SELECT count(*) FROM outbox WHERE state = 2",
-		"SELECT count(*) FROM outbox WHERE state = 3",
+		"SELECT count(*) FROM outbox WHERE done_at = 0",
+		"SELECT count(*) FROM outbox WHERE done_at > 0 AND state = 2",
+		"SELECT count(*) FROM outbox WHERE done_at > 0 AND state = 3",
 	};
 	int i = strcmp(state, "pending") == 0 ? 0 : strcmp(state, "done") == 0 ? 1 : 2;
 
@@ -268,12 +310,13 @@ int c2_db_cmd_count(struct c2_db *db, const char *state, long *n)
 
 int c2_db_cmd_inflight(struct c2_db *db, long *n)
 {
-	return count(db, "SELECT count(*) FROM outbox WHERE state = 1", NULL, NULL, n);
+	return count(db, "SELECT count(*) FROM outbox WHERE done_at = 0 AND state = 1", NULL, NULL, n);
 }
 
 int c2_db_cmd_slots(struct c2_db *db, int64_t since_ms, long *n)
 {
-	sqlite3_stmt *st = c2__st(db, "SELECT count(*) FROM outbox WHERE state = 1 AND sent_at > ?1");
+	sqlite3_stmt *st = c2__st(db, "SELECT count(*) FROM outbox WHERE done_at = 0 AND state = 1"
+	                              " AND sent_at > ?1");
 
 	if (st == NULL)
 		return -1;
@@ -283,14 +326,14 @@ int c2_db_cmd_slots(struct c2_db *db, int64_t since_ms, long *n)
 
 int c2_db_cmd_device_pending(struct c2_db *db, const uint8_t id[E4_ID_LEN], long *n)
 {
-	return count(db, "SELECT count(*) FROM outbox WHERE device = ?1 AND state < 2",
+	return count(db, "SELECT count(*) FROM outbox WHERE device = ?1 AND done_at = 0",
 	             id, NULL, n);
 }
 
 int c2_db_cmd_wake_device(struct c2_db *db, const uint8_t id[E4_ID_LEN], int64_t now_ms)
 {
 	sqlite3_stmt *st = c2__st(db, "UPDATE outbox SET next_try = ?2 WHERE device = ?1"
-	                              " AND state < 2 AND next_try > ?2");
+	                              " AND done_at = 0 AND next_try > ?2");
 
 	if (st == NULL)
 		return -1;
@@ -301,8 +344,8 @@ int c2_db_cmd_wake_device(struct c2_db *db, const uint8_t id[E4_ID_LEN], int64_t
 
 int c2_db_cmd_wake_all(struct c2_db *db, int64_t now_ms)
 {
-	sqlite3_stmt *st = c2__st(db, "UPDATE outbox SET next_try = ?1 WHERE state = 1"
-	                              " AND next_try > ?1");
+	sqlite3_stmt *st = c2__st(db, "UPDATE outbox SET next_try = ?1 WHERE done_at = 0"
+	                              " AND state = 1 AND next_try > ?1");
 
 	if (st == NULL)
 		return -1;
@@ -312,12 +355,17 @@ int c2_db_cmd_wake_all(struct c2_db *db, int64_t now_ms)
 
 int c2_db_cmd_cancel(struct c2_db *db, const uint8_t *id, const char *topic, int code)
 {
-	sqlite3_stmt *st = c2__st(db, "UPDATE outbox SET state = 4 WHERE state < 2"
-	                              " AND (?1 IS NULL OR device = ?1) AND topic = ?2"
-	                              " AND (?3 < 0 OR code = ?3)");
+	/* One device's queue (its head index), or every open command of the topic. */
+	sqlite3_stmt *st = c2__st(db, id != NULL ?
+	                          "UPDATE outbox SET state = 4, done_at = max(?4, 1), args_enc = NULL"
+	                          " WHERE done_at = 0 AND device = ?1 AND +topic = ?2"
+	                          " AND (?3 < 0 OR code = ?3)" :
+	                          "UPDATE outbox SET state = 4, done_at = max(?4, 1), args_enc = NULL"
+	                          " WHERE done_at = 0 AND topic = ?2 AND (?3 < 0 OR code = ?3)");
 
 	if (st == NULL)
 		return -1;
+	sqlite3_bind_int64(st, 4, c2_now_ms() / 1000);
 	if (id != NULL)
 		sqlite3_bind_blob(st, 1, id, E4_ID_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
@@ -328,8 +376,13 @@ int c2_db_cmd_cancel(struct c2_db *db, const uint8_t *id, const char *topic, int
 int c2_db_cmd_progress(struct c2_db *db, const char *topic, int64_t epoch, int code,
                        long *done, long *total)
 {
-	sqlite3_stmt *st = c2__st(db, "SELECT coalesce(sum(state = 2), 0), count(*) FROM outbox"
-	                              " WHERE topic = ?1 AND epoch = ?2 AND code = ?3 AND state != 4");
+	/* Finished and unfinished commands are in different (partial) indexes. */
+	sqlite3_stmt *st = c2__st(db, "SELECT (SELECT count(*) FROM outbox WHERE done_at > 0"
+	                              " AND topic = ?1 AND epoch = ?2 AND code = ?3 AND state = 2),"
+	                              " (SELECT count(*) FROM outbox WHERE done_at > 0 AND topic = ?1"
+	                              " AND epoch = ?2 AND code = ?3 AND state = 3),"
+	                              " (SELECT count(*) FROM outbox WHERE done_at = 0 AND topic = ?1"
+	                              " AND epoch = ?2 AND code = ?3)");
 
 	if (st == NULL)
 		return -1;
@@ -341,7 +394,7 @@ int c2_db_cmd_progress(struct c2_db *db, const char *topic, int64_t epoch, int c
 		return -1;
 	}
 	*done = (long)sqlite3_column_int64(st, 0);
-	*total = (long)sqlite3_column_int64(st, 1);
+	*total = *done + (long)sqlite3_column_int64(st, 1) + (long)sqlite3_column_int64(st, 2);
 	sqlite3_reset(st);
 	return 0;
 }
@@ -349,7 +402,7 @@ int c2_db_cmd_progress(struct c2_db *db, const char *topic, int64_t epoch, int c
 int c2_db_cmd_topic_open(struct c2_db *db, const char *topic, int64_t epoch, int code)
 {
 	sqlite3_stmt *st = c2__st(db, "SELECT 1 FROM outbox WHERE topic = ?1 AND epoch = ?2"
-	                              " AND code = ?3 AND state < 2 LIMIT 1");
+	                              " AND code = ?3 AND done_at = 0 LIMIT 1");
 	int rc;
 
 	if (st == NULL)
@@ -396,7 +449,8 @@ int c2_db_audit_list(struct c2_db *db, long limit, c2_audit_fn fn, void *ctx)
 
 int c2_db_cmd_prune(struct c2_db *db, int64_t before)
 {
-	sqlite3_stmt *st = c2__st(db, "DELETE FROM outbox WHERE state >= 2 AND done_at < ?1");
+	sqlite3_stmt *st = c2__st(db, "DELETE FROM outbox WHERE done_at > 0 AND state IN (2, 3, 4)"
+	                              " AND done_at < ?1");
 
 	if (st == NULL)
 		return -1;
@@ -406,9 +460,10 @@ int c2_db_cmd_prune(struct c2_db *db, int64_t before)
 
 int c2_db_cmd_any_due(struct c2_db *db, int64_t now_ms)
 {
-	sqlite3_stmt *st = c2__st(db, "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 0"
-	                              " AND next_try <= ?1) OR EXISTS (SELECT 1 FROM outbox"
-	                              " WHERE state = 1 AND next_try <= ?1)");
+	sqlite3_stmt *st = c2__st(db, "SELECT EXISTS (SELECT 1 FROM outbox WHERE done_at = 0"
+	                              " AND state = 0 AND next_try <= ?1) OR EXISTS (SELECT 1"
+	                              " FROM outbox WHERE done_at = 0 AND state = 1"
+	                              " AND next_try <= ?1)");
 	int rc;
 
 	if (st == NULL)

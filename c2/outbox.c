@@ -65,6 +65,17 @@ int c2_device_cmdkey(struct c2_ctx *ctx, const struct c2_device *d, uint8_t key[
 	return rc;
 }
 
+/* The command key of d, from its device key when the database already opened it (symkey). */
+static int cmdkey_of(struct c2_ctx *ctx, const struct c2_device *d, const uint8_t *devkey,
+                     uint8_t key[E4_KEY_LEN])
+{
+	if (ctx->conf.mode == E4_MODE_SYMKEY && devkey != NULL) {
+		memcpy(key, devkey, E4_KEY_LEN);
+		return 0;
+	}
+	return c2_device_cmdkey(ctx, d, key);
+}
+
 /* The command key after `c` is applied, for SetIDKey and SetC2Key (else -1). */
 static int cmdkey_after(struct c2_ctx *ctx, const struct c2_device *d, const struct c2_cmd *c,
                         uint8_t key[E4_KEY_LEN])
@@ -98,7 +109,7 @@ static int64_t backoff_ms(const struct c2_conf *conf, int64_t attempts)
 
 /* Protects command c for device d (see the timestamp rule below) and records the attempt. */
 static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
-                   struct pending *out)
+                   const uint8_t *devkey, struct pending *out)
 {
 	uint8_t key[E4_KEY_LEN], plain[E4_COMMAND_MAX], digest[16];
 	int64_t now_s = p->now_ms / 1000, ts;
@@ -112,9 +123,8 @@ static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
 	 * are re-protected with a fresh timestamp, which a device that slept
 	 * past its max-age still accepts.
 	 */
-	if (c->attempts > 0 && c2_db_cmd_last_ts(p->ctx->db, c->seq, &ts) == 0 &&
-	    ts == d->last_ts && now_s - ts < REUSE_MAX) {
-		/* same frame again */
+	if (c->attempts > 0 && c->has_digest && c->ts == d->last_ts && now_s - c->ts < REUSE_MAX) {
+		ts = c->ts;   /* same frame again */
 	} else {
 		ts = d->last_ts + 1 > now_s ? d->last_ts + 1 : now_s;
 		if (ts > now_s + FUTURE_BUDGET)
@@ -127,7 +137,7 @@ static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
 	 */
 	if (c->attempts > 0 && d->last_seen < c->sent_at / 1000)
 		d->online = 0;
-	rc = c2_device_cmdkey(p->ctx, d, key);
+	rc = cmdkey_of(p->ctx, d, devkey, key);
 	if (rc == 0)
 		rc = e4_command_build(plain, sizeof(plain), &plen, (int)p->ctx->conf.mode,
 		                      (uint8_t)c->code, c->args, c->args_len) == 0 ? 0 : -1;
@@ -139,7 +149,7 @@ static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
 	if (rc == 0)
 		rc = e4_command_digest(digest, out->frame, out->len) == 0 ? 0 : -1;
 	if (rc == 0)
-		rc = c2_db_cmd_sent(p->ctx->db, c->seq, p->now_ms, p->now_ms +
+		rc = c2_db_cmd_sent(p->ctx->db, c, p->now_ms, p->now_ms +
 		                    backoff_ms(&p->ctx->conf, c->attempts), digest, ts);
 	d->last_ts = ts;
 	if (rc == 0)
@@ -151,19 +161,16 @@ static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
 }
 
 /* Considers one due head command; returns non-zero to end the pass. */
-static int consider(void *arg, const struct c2_cmd *c)
+static int consider(void *arg, const struct c2_cmd *c, struct c2_device *d, const uint8_t *key)
 {
 	struct pass *p = arg;
-	struct c2_device d;
 	int rc;
 
 	if (p->n >= C2_TICK_MAX || p->budget <= 0)
 		return 1;
 	if (c->state == C2_CMD_PENDING && p->inflight >= p->ctx->conf.max_inflight)
 		return 1;   /* retries come first in the order; new heads wait */
-	if (c2_db_device_get(p->ctx->db, NULL, c->device, &d) != 0)
-		return 0;
-	rc = protect(p, c, &d, &p->out[p->n]);
+	rc = protect(p, c, d, key, &p->out[p->n]);
 	if (rc == 1) {
 		c2_db_cmd_set_state(p->ctx->db, c->seq, c->state, c->status, p->now_ms + 1000);
 		return 0;
@@ -291,14 +298,14 @@ static int command_done(struct c2_ctx *ctx, struct c2_device *d, const struct c2
 }
 
 /* Opens an ack with the device's key, or the key its head command installs. */
-static int open_ack(struct c2_ctx *ctx, const struct c2_device *d, const struct c2_cmd *head,
-                    int have_head, const uint8_t *frame, size_t len, uint8_t digest[16],
-                    uint8_t *status, uint64_t *ts)
+static int open_ack(struct c2_ctx *ctx, const struct c2_device *d, const uint8_t *devkey,
+                    const struct c2_cmd *head, int have_head, const uint8_t *frame, size_t len,
+                    uint8_t digest[16], uint8_t *status, uint64_t *ts)
 {
 	uint8_t key[E4_KEY_LEN];
 	int rc = -1;
 
-	if (c2_device_cmdkey(ctx, d, key) == 0)
+	if (cmdkey_of(ctx, d, devkey, key) == 0)
 		rc = e4_ack_open(key, frame, len, digest, status, ts);
 	if (rc != 0 && have_head && cmdkey_after(ctx, d, head, key) == 0)
 		rc = e4_ack_open(key, frame, len, digest, status, ts);
@@ -371,7 +378,9 @@ static int ack_apply(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *hea
 	d->last_ack = c2_now_ms() / 1000;
 	d->last_seen = d->last_ack;
 	d->online = 1;
-	if (c2_db_cmd_by_digest(ctx->db, digest, &seq) != 0 || !have_head || seq != head->seq) {
+	/* The head's last frame, or an earlier frame of it (a late ack of a replaced attempt). */
+	if (!have_head || ((!head->has_digest || memcmp(digest, head->digest, 16) != 0) &&
+	                   (c2_db_cmd_by_digest(ctx->db, digest, &seq) != 0 || seq != head->seq))) {
 		c2_log(C2_LOG_DEBUG, "ack", "ack for an earlier or unknown attempt (ignored)");
 		return c2_db_device_update(ctx->db, d);
 	}
@@ -396,21 +405,24 @@ static int ack_apply(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *hea
 static int ack_record(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uint8_t *frame,
                       size_t len, char *err, size_t cap)
 {
-	uint8_t digest[16], status = 0;
+	uint8_t digest[16], status = 0, key[E4_KEY_LEN];
 	struct c2_device d;
 	struct c2_cmd head;
 	uint64_t ts = 0;
-	int have_head, rc;
+	int have_head, have_key, rc;
 
-	if (c2_db_device_get(ctx->db, NULL, id, &d) != 0) {
-		snprintf(err, cap, "ack from an unknown device");
+	rc = c2_db_ack_lookup(ctx->db, id, &d, key, &have_key, &head, &have_head);
+	if (rc != 0) {
+		e4_wipe(key, sizeof(key));
+		e4_wipe(&head, sizeof(head));
+		snprintf(err, cap, rc == -1 ? "ack from an unknown device" :
+		         "the device's stored key does not open");
 		return -1;
 	}
-	have_head = c2_db_cmd_head(ctx->db, id, &head) == 0;
-	/* Only SetIDKey needs its arguments here (the new key): open them then. */
-	if (have_head && head.code == E4_CMD_SET_ID_KEY)
-		have_head = c2_db_cmd_get(ctx->db, head.seq, &head) == 0;
-	if (open_ack(ctx, &d, &head, have_head, frame, len, digest, &status, &ts) != 0) {
+	rc = open_ack(ctx, &d, have_key ? key : NULL, &head, have_head, frame, len, digest, &status,
+	              &ts);
+	e4_wipe(key, sizeof(key));
+	if (rc != 0) {
 		e4_wipe(&head, sizeof(head));
 		snprintf(err, cap, "ack does not authenticate under the device's key");
 		return -1;

@@ -61,6 +61,55 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_topic ON outbox(topic, epoch, code, state);"
 	"ALTER TABLE outbox ADD COLUMN sent_at INT NOT NULL DEFAULT 0;"
 	"CREATE INDEX outbox_sent ON outbox(state, sent_at);",
+	/*
+	 * 3: the outbox is rebuilt so that each command costs a pass and an ack
+	 * what it publishes, not what the outbox has accumulated.  done_at is 0
+	 * exactly while a command is unfinished (pending or sent).  The indexes
+	 * that schedule delivery hold unfinished commands only (partial,
+	 * "done_at = 0"): a finished command leaves them, a week of history does
+	 * not make every pass and every ack touch more pages, and sending a
+	 * command (which changes its state, not done_at) leaves the indexes by
+	 * device and by topic alone.  Finished commands keep no arguments (no
+	 * key material in the history) and are found for counts, progress and
+	 * pruning through indexes of their own ("done_at > 0").  No foreign key on the device any more: it needed an index on
+	 * every command ever queued, in random order, updated at each insert;
+	 * removing a device deletes its unfinished commands explicitly, and its
+	 * history, which holds no secret, ages out with everyone's.  The last
+	 * attempt (digest, timestamp) lives in the command's row; `attempts`
+	 * keeps the earlier attempts of a command whose frame changed, so a
+	 * late ack of one of those is still recognised.  Run with foreign keys
+	 * off (db.c), so that dropping the old table keeps `attempts`; the
+	 * AUTOINCREMENT counter is carried over so no sequence is ever reused.
+	 */
+	"CREATE TEMP TABLE outbox_seq AS SELECT seq FROM sqlite_sequence WHERE name = 'outbox';"
+	"CREATE TABLE outbox3(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" device BLOB NOT NULL CHECK(length(device) = 16),"
+	" code INT NOT NULL, args_enc BLOB, topic TEXT NOT NULL DEFAULT '',"
+	" epoch INT NOT NULL DEFAULT 0, state INT NOT NULL DEFAULT 0,"
+	" attempts INT NOT NULL DEFAULT 0, next_try INT NOT NULL DEFAULT 0,"
+	" created INT NOT NULL, done_at INT NOT NULL DEFAULT 0, status INT NOT NULL DEFAULT -1,"
+	" sent_at INT NOT NULL DEFAULT 0, digest BLOB, ts INT NOT NULL DEFAULT 0);"
+	"INSERT INTO outbox3(seq, device, code, args_enc, topic, epoch, state, attempts, next_try,"
+	" created, done_at, status, sent_at, digest, ts)"
+	" SELECT o.seq, o.device, o.code, CASE WHEN o.state < 2 THEN o.args_enc END, o.topic,"
+	" o.epoch, o.state, o.attempts, o.next_try, o.created,"
+	" CASE WHEN o.state < 2 THEN 0 WHEN o.done_at > 0 THEN o.done_at ELSE 1 END,"
+	" o.status, o.sent_at,"
+	" (SELECT a.digest FROM attempts a WHERE a.seq = o.seq ORDER BY a.ts DESC LIMIT 1),"
+	" coalesce((SELECT max(a.ts) FROM attempts a WHERE a.seq = o.seq), 0) FROM outbox o;"
+	"DELETE FROM attempts WHERE digest IN (SELECT digest FROM outbox3 WHERE digest IS NOT NULL);"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox3 RENAME TO outbox;"
+	"DELETE FROM sqlite_sequence WHERE name = 'outbox';"
+	"INSERT INTO sqlite_sequence(name, seq) SELECT 'outbox', max(coalesce((SELECT max(seq)"
+	" FROM temp.outbox_seq), 0), coalesce((SELECT max(seq) FROM outbox), 0));"
+	"DROP TABLE temp.outbox_seq;"
+	"CREATE INDEX outbox_head ON outbox(device, seq) WHERE done_at = 0;"
+	"CREATE INDEX outbox_due ON outbox(state, next_try, seq) WHERE done_at = 0;"
+	"CREATE INDEX outbox_sent ON outbox(state, sent_at) WHERE done_at = 0;"
+	"CREATE INDEX outbox_topic ON outbox(topic, epoch, code) WHERE done_at = 0;"
+	"CREATE INDEX outbox_done ON outbox(state, done_at) WHERE done_at > 0;"
+	"CREATE INDEX outbox_done_topic ON outbox(topic, epoch, code, state) WHERE done_at > 0;",
 };
 
 int c2__schema_count(void)

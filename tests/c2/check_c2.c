@@ -677,7 +677,7 @@ START_TEST(audit_log_is_append_only)
 	ck_assert_int_ne(sqlite3_exec(ctx.db->h, "UPDATE audit SET uid = 0", NULL, NULL, NULL),
 	                 SQLITE_OK);
 	ck_assert_int_ne(sqlite3_exec(ctx.db->h, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
-	ck_assert_int_eq(c2_db_schema_version(ctx.db), 2);
+	ck_assert_int_eq(c2_db_schema_version(ctx.db), 3);
 }
 END_TEST
 
