@@ -50,7 +50,13 @@ static void on_connect(struct mosquitto *mosq, void *arg, int rc)
 	m->up = 1;
 	m->delay = 1000;
 	m->ctx->connected = 1;
-	mosquitto_subscribe(mosq, NULL, "e4/+/ack", 1);
+	/*
+	 * Acks at QoS 0: an ack lost on the way is a command resent and acked
+	 * again as a duplicate (the session is clean anyway, so QoS 1 would not
+	 * survive a reconnection either), and QoS 1 costs a PUBACK per ack in
+	 * the daemon and the broker, and holds broker queue slots until then.
+	 */
+	mosquitto_subscribe(mosq, NULL, "e4/+/ack", 0);
 	mosquitto_subscribe(mosq, NULL, EVENTS_TOPIC, 1);
 	mosquitto_subscribe(mosq, NULL, RESPONSE_TOPIC, 1);
 	c2_log(C2_LOG_INFO, "mqtt", "connected");
