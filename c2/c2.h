@@ -300,6 +300,11 @@ int c2_db_cmd_set_state(struct c2_db *db, int64_t seq, int state, int status,
  */
 int c2_db_cmd_sent(struct c2_db *db, const struct c2_cmd *c, int64_t sent_at, int64_t next_try,
                    const uint8_t digest[16], int64_t ts);
+/*
+ * Folds the timestamp of command seq's last attempt into its device's
+ * last_ts (for a command finished without an ack; an ack folds it itself).
+ */
+int c2_db_cmd_fold_ts(struct c2_db *db, int64_t seq);
 /* The command of an earlier attempt (history of replaced frames) by its digest. */
 int c2_db_cmd_by_digest(struct c2_db *db, const uint8_t digest[16], int64_t *seq);
 int c2_db_cmd_count(struct c2_db *db, const char *where_state, long *n);
@@ -311,6 +316,11 @@ int c2_db_cmd_wake_device(struct c2_db *db, const uint8_t id[E4_ID_LEN], int64_t
 int c2_db_cmd_wake_all(struct c2_db *db, int64_t now_ms);
 /* Deletes finished commands (done, failed, cancelled) older than `before` (Unix s). */
 int c2_db_cmd_prune(struct c2_db *db, int64_t before);
+/*
+ * Cancels the unfinished commands of topic (of one device when id is not
+ * NULL; code -1: every code), folding the timestamps of those already
+ * sent into their devices' last_ts.
+ */
 int c2_db_cmd_cancel(struct c2_db *db, const uint8_t *id, const char *topic, int code);
 /* 1 when a command of (topic, epoch, code) is still unfinished, 0 when none, -1 on error. */
 int c2_db_cmd_topic_open(struct c2_db *db, const char *topic, int64_t epoch, int code);

@@ -664,8 +664,9 @@ int c2_db_topic_member_count(struct c2_db *db, const char *topic, long *n)
 
 int c2_db_topic_members(struct c2_db *db, const char *topic, c2_device_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = c2__st(db, "SELECT " DEV_COLS " FROM devices WHERE id IN"
-	                              " (SELECT device FROM members WHERE topic = ?1) ORDER BY name");
+	/* In the order of the membership index: no sort of the whole membership. */
+	sqlite3_stmt *st = c2__st(db, "SELECT " C2__DEV_COLS("d.") " FROM members m"
+	                              " JOIN devices d ON d.id = m.device WHERE m.topic = ?1");
 
 	if (st == NULL)
 		return -1;

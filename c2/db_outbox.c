@@ -353,6 +353,39 @@ int c2_db_cmd_wake_all(struct c2_db *db, int64_t now_ms)
 	return c2__done(db, st);
 }
 
+int c2_db_cmd_fold_ts(struct c2_db *db, int64_t seq)
+{
+	sqlite3_stmt *st = c2__st(db, "UPDATE devices SET last_ts = (SELECT ts FROM outbox"
+	                              " WHERE seq = ?1) WHERE id = (SELECT device FROM outbox"
+	                              " WHERE seq = ?1) AND last_ts < (SELECT ts FROM outbox"
+	                              " WHERE seq = ?1)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, seq);
+	return c2__done(db, st);
+}
+
+/* Folds the timestamps of the sent commands about to be cancelled into their devices. */
+static int cancel_fold(struct c2_db *db, const uint8_t *id, const char *topic, int code)
+{
+	sqlite3_stmt *st = c2__st(db, "UPDATE devices SET last_ts = max(last_ts, coalesce((SELECT"
+	                              " max(o.ts) FROM outbox o WHERE o.done_at = 0"
+	                              " AND o.device = devices.id AND +o.state = 1 AND +o.topic = ?2"
+	                              " AND (?3 < 0 OR o.code = ?3)), 0)) WHERE id IN (SELECT device"
+	                              " FROM outbox WHERE done_at = 0 AND topic = ?2"
+	                              " AND (?3 < 0 OR code = ?3) AND state = 1"
+	                              " AND (?1 IS NULL OR device = ?1))");
+
+	if (st == NULL)
+		return -1;
+	if (id != NULL)
+		sqlite3_bind_blob(st, 1, id, E4_ID_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, code);
+	return c2__done(db, st);
+}
+
 int c2_db_cmd_cancel(struct c2_db *db, const uint8_t *id, const char *topic, int code)
 {
 	/* One device's queue (its head index), or every open command of the topic. */
@@ -363,7 +396,7 @@ int c2_db_cmd_cancel(struct c2_db *db, const uint8_t *id, const char *topic, int
 	                          "UPDATE outbox SET state = 4, done_at = max(?4, 1), args_enc = NULL"
 	                          " WHERE done_at = 0 AND topic = ?2 AND (?3 < 0 OR code = ?3)");
 
-	if (st == NULL)
+	if (st == NULL || cancel_fold(db, id, topic, code) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 4, c2_now_ms() / 1000);
 	if (id != NULL)

@@ -114,19 +114,28 @@ static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
 	uint8_t key[E4_KEY_LEN], plain[E4_COMMAND_MAX], digest[16];
 	int64_t now_s = p->now_ms / 1000, ts;
 	size_t plen = 0;
-	int rc;
+	int rc, presumed_offline = 0;
 
 	/*
+	 * Timestamps are monotonic per device.  devices.last_ts holds the newest
+	 * timestamp of the device's settled commands (folded in when a command
+	 * is acked, cancelled or given up); the head, the only command of the
+	 * device that can be in flight, keeps its own in its row (c->ts), so
+	 * sending a command writes the outbox row only.
+	 *
 	 * A retry of a recent attempt keeps its timestamp: SIV is deterministic,
 	 * so the frame is the same and a device that did apply it only acks it
-	 * again as a duplicate (never applies a command twice).  Older attempts
-	 * are re-protected with a fresh timestamp, which a device that slept
-	 * past its max-age still accepts.
+	 * again as a duplicate (never applies a command twice).  Older attempts,
+	 * and attempts the device called stale, are re-protected with a fresh
+	 * timestamp, which a device that slept past its max-age still accepts.
 	 */
-	if (c->attempts > 0 && c->has_digest && c->ts == d->last_ts && now_s - c->ts < REUSE_MAX) {
+	if (c->attempts > 0 && c->has_digest && c->ts >= d->last_ts && c->status != E4_ACK_STALE &&
+	    now_s - c->ts < REUSE_MAX) {
 		ts = c->ts;   /* same frame again */
 	} else {
-		ts = d->last_ts + 1 > now_s ? d->last_ts + 1 : now_s;
+		ts = (c->ts > d->last_ts ? c->ts : d->last_ts) + 1;
+		if (ts < now_s)
+			ts = now_s;
 		if (ts > now_s + FUTURE_BUDGET)
 			return 1;   /* too many commands this second: wait for the clock */
 	}
@@ -135,8 +144,10 @@ static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
 	 * (no ack, no presence event): presumed offline until it answers, which
 	 * is all a C2 without the broker plugin can know.
 	 */
-	if (c->attempts > 0 && d->last_seen < c->sent_at / 1000)
+	if (c->attempts > 0 && d->last_seen < c->sent_at / 1000 && d->online) {
 		d->online = 0;
+		presumed_offline = 1;
+	}
 	rc = cmdkey_of(p->ctx, d, devkey, key);
 	if (rc == 0)
 		rc = e4_command_build(plain, sizeof(plain), &plen, (int)p->ctx->conf.mode,
@@ -151,8 +162,7 @@ static int protect(struct pass *p, const struct c2_cmd *c, struct c2_device *d,
 	if (rc == 0)
 		rc = c2_db_cmd_sent(p->ctx->db, c, p->now_ms, p->now_ms +
 		                    backoff_ms(&p->ctx->conf, c->attempts), digest, ts);
-	d->last_ts = ts;
-	if (rc == 0)
+	if (rc == 0 && presumed_offline)
 		rc = c2_db_device_update(p->ctx->db, d);
 	e4_control_topic(out->topic, d->id);
 	out->seq = c->seq;
@@ -177,6 +187,7 @@ static int consider(void *arg, const struct c2_cmd *c, struct c2_device *d, cons
 	}
 	if (rc != 0) {
 		c2_log(C2_LOG_ERROR, "outbox", "cannot protect command %lld", (long long)c->seq);
+		c2_db_cmd_fold_ts(p->ctx->db, c->seq);
 		c2_db_cmd_set_state(p->ctx->db, c->seq, C2_CMD_FAILED, -1, 0);
 		return 0;
 	}
@@ -348,6 +359,9 @@ static int ack_status(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *c,
 {
 	int64_t now = c2_now_ms();
 
+	/* The device saw this frame: its timestamp is settled (see protect()). */
+	if (c->ts > d->last_ts)
+		d->last_ts = c->ts;
 	if (status == E4_ACK_APPLIED || status == E4_ACK_DUPLICATE) {
 		ctx->acked++;
 		if (command_done(ctx, d, c) != 0)
@@ -541,6 +555,7 @@ void c2_outbox_published(struct c2_ctx *ctx, int mid)
 	for (i = 0; i < ctx->nlegacy; i++) {
 		if (ctx->legacy[i].mid != mid)
 			continue;
+		c2_db_cmd_fold_ts(ctx->db, ctx->legacy[i].seq);
 		c2_db_cmd_set_state(ctx->db, ctx->legacy[i].seq, C2_CMD_DONE, -1, 0);
 		ctx->legacy[i] = ctx->legacy[--ctx->nlegacy];
 		return;

@@ -195,6 +195,8 @@ static int next_mid;
 static struct sdev sdevs[NDEV];
 static int64_t now_ms;
 
+static long query_long(sqlite3 *h, const char *sql);
+
 /* Fake transport: records the publication. */
 static int fake_publish(void *arg, const char *topic, const uint8_t *p, size_t len, int qos,
                         int *mid)
@@ -452,6 +454,91 @@ START_TEST(old_attempt_is_retried_with_a_fresh_timestamp)
 	c2_outbox_tick(&ctx, now_ms + 3600 * 1000);
 	now_ms += 3600 * 1000;
 	ck_assert_int_ge(deliver(), 1);
+	ck_assert_int_eq(pending(), 0);
+}
+END_TEST
+
+/* A device that applies a replaced frame late still completes the command with its ack. */
+START_TEST(a_late_ack_of_a_replaced_frame_completes_the_command)
+{
+	char err[C2_ERR_MAX];
+	struct pub first;
+	int64_t t;
+
+	add_device(0, 0);
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_link(&ctx, "dev0", "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 1);
+	first = pubs[0];
+	/* Lost until the C2 re-protects the command with a fresh timestamp. */
+	for (t = now_ms + 1000; npubs < 2 || pubs[npubs - 1].len != first.len ||
+	     memcmp(pubs[npubs - 1].frame, first.frame, first.len) == 0; t += 1000) {
+		ck_assert_int_lt(t, now_ms + 3600 * 1000);
+		c2_outbox_tick(&ctx, t);
+	}
+	/* The first frame arrives now, and only it: its ack must still count. */
+	now_ms = t;
+	pubs[0] = first;
+	npubs = 1;
+	ck_assert_int_eq(deliver(), 1);
+	ck_assert_int_eq(pending(), 0);
+}
+END_TEST
+
+/* A command cancelled after it was sent may have been applied: the next one is stamped later. */
+START_TEST(a_command_after_a_cancelled_one_is_stamped_later)
+{
+	char err[C2_ERR_MAX];
+	uint64_t ts1, ts2;
+
+	add_device(0, 0);
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_link(&ctx, "dev0", "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 1);
+	ts1 = e4_load_le64(pubs[0].frame);
+	npubs = 0;   /* no ack: the device may or may not have it */
+	ck_assert_int_eq(c2_op_unlink(&ctx, "dev0", "t/a", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 1);   /* RemoveTopic, same second */
+	ts2 = e4_load_le64(pubs[0].frame);
+	ck_assert_uint_gt(ts2, ts1);
+}
+END_TEST
+
+/* Finished commands are history only: no key material stays in the outbox. */
+START_TEST(finished_commands_keep_no_arguments)
+{
+	char err[C2_ERR_MAX];
+
+	add_linked(2, "t/a");
+	ck_assert_int_eq(settle(100, 3), 2);
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "t/b", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_link(&ctx, "dev0", "t/b", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_unlink(&ctx, "dev0", "t/b", err, sizeof(err)), 0);   /* cancels */
+	ck_assert_int_eq(query_long(ctx.db->h, "SELECT count(*) FROM outbox WHERE state = 2"), 2);
+	ck_assert_int_eq(query_long(ctx.db->h, "SELECT count(*) FROM outbox WHERE state = 4"), 1);
+	ck_assert_int_eq(query_long(ctx.db->h, "SELECT count(*) FROM outbox WHERE state >= 2"
+	                            " AND (args_enc IS NOT NULL OR done_at = 0)"), 0);
+	ck_assert_int_gt(query_long(ctx.db->h, "SELECT count(*) FROM outbox WHERE state < 2"
+	                            " AND args_enc IS NOT NULL AND done_at = 0"), 0);
+}
+END_TEST
+
+/* Removing a device takes its unfinished commands with it. */
+START_TEST(removing_a_device_deletes_its_unfinished_commands)
+{
+	char err[C2_ERR_MAX];
+	long n = -1;
+
+	add_linked(2, "t/a");
+	ck_assert_int_eq(c2_db_cmd_device_pending(ctx.db, sdevs[1].c.id, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(c2_op_device_remove(&ctx, "dev1", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_db_cmd_device_pending(ctx.db, sdevs[1].c.id, &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(query_long(ctx.db->h, "SELECT count(*) FROM outbox WHERE done_at = 0"
+	                            " AND device NOT IN (SELECT id FROM devices)"), 0);
+	/* dev0 gets its topic key, then the rekey that follows dev1's departure. */
+	ck_assert_int_ge(settle(100, 6), 2);
 	ck_assert_int_eq(pending(), 0);
 }
 END_TEST
@@ -722,6 +809,64 @@ START_TEST(schema_1_database_is_migrated_with_its_rows)
 	c2_db_close(db);
 	unlink(path);
 	ck_assert_int_eq(access("check_c2-migrate.db-wal", F_OK), -1);
+}
+END_TEST
+
+/*
+ * A schema-2 database (before the outbox was rebuilt): the last attempt
+ * moves into its command's row, earlier ones stay as history, finished
+ * commands lose their arguments and get a finish time, and the sequence
+ * counter goes on where it was (rows 10 to 12 were pruned before).
+ */
+START_TEST(schema_2_outbox_is_rebuilt_with_its_attempts_and_sequence)
+{
+	const char *path = "check_c2-migrate2.db";
+	struct c2_cmd c;
+	uint8_t mk[32];
+	char err[C2_ERR_MAX];
+	struct c2_db *db;
+	sqlite3 *h;
+
+	unlink(path);
+	ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, c2__schema_migration(0), NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, c2__schema_migration(1), NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA user_version = 2;"
+	                              "INSERT INTO devices(id, name, created, key_created)"
+	                              " VALUES(zeroblob(16), 'old', 1, 1);"
+	                              "INSERT INTO outbox(seq, device, code, args_enc, state, attempts,"
+	                              " created) VALUES(5, zeroblob(16), 3, x'01', 1, 2, 1),"
+	                              " (7, zeroblob(16), 3, x'02', 2, 1, 1),"
+	                              " (9, zeroblob(16), 3, x'03', 4, 0, 1),"
+	                              " (12, zeroblob(16), 3, NULL, 0, 0, 1);"
+	                              "DELETE FROM outbox WHERE seq = 12;"
+	                              "INSERT INTO attempts(digest, seq, ts) VALUES"
+	                              " (x'd1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1', 5, 100),"
+	                              " (x'd2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2', 5, 200);",
+	                              NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	c2_random(mk, sizeof(mk));
+	ck_assert_int_eq(c2_db_open(&db, path, mk, 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(query_long(db->h, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(query_long(db->h, "SELECT ts FROM outbox WHERE seq = 5"), 200);
+	ck_assert_int_eq(query_long(db->h, "SELECT digest = x'd2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2'"
+	                            " AND args_enc = x'01' AND done_at = 0 FROM outbox WHERE seq = 5"), 1);
+	ck_assert_int_eq(query_long(db->h, "SELECT count(*) FROM attempts"), 1);
+	ck_assert_int_eq(query_long(db->h, "SELECT seq FROM attempts"
+	                            " WHERE digest = x'd1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1'"), 5);
+	ck_assert_int_eq(query_long(db->h, "SELECT count(*) FROM outbox WHERE seq IN (7, 9)"
+	                            " AND args_enc IS NULL AND done_at > 0"), 2);
+	ck_assert_int_eq(query_long(db->h, "PRAGMA foreign_keys"), 1);
+	ck_assert_int_eq(query_long(db->h, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	memset(&c, 0, sizeof(c));
+	c.code = 3;
+	c.created = 2;
+	ck_assert_int_eq(c2_db_begin(db), 0);
+	ck_assert_int_eq(c2_db_cmd_add(db, &c), 0);
+	ck_assert_int_eq(c2_db_commit(db), 0);
+	ck_assert_int_eq(c.seq, 13);
+	c2_db_close(db);
+	unlink(path);
 }
 END_TEST
 
@@ -1100,6 +1245,10 @@ static Suite *c2_suite(void)
 	tcase_add_test(engine, commands_to_one_device_are_delivered_in_order_one_at_a_time);
 	tcase_add_test(engine, unacked_command_is_retried_as_the_same_frame_with_backoff);
 	tcase_add_test(engine, old_attempt_is_retried_with_a_fresh_timestamp);
+	tcase_add_test(engine, a_late_ack_of_a_replaced_frame_completes_the_command);
+	tcase_add_test(engine, a_command_after_a_cancelled_one_is_stamped_later);
+	tcase_add_test(engine, finished_commands_keep_no_arguments);
+	tcase_add_test(engine, removing_a_device_deletes_its_unfinished_commands);
 	tcase_add_test(engine, rotation_activates_only_after_every_member_acked_the_next_key);
 	tcase_add_test(engine, rotation_times_out_and_the_late_device_catches_up);
 	tcase_add_test(engine, unlink_removes_the_topic_and_rekeys_the_rest);
@@ -1112,6 +1261,7 @@ static Suite *c2_suite(void)
 	tcase_add_test(engine, a_sealed_key_moved_to_another_row_does_not_open);
 	tcase_add_test(engine, audit_log_is_append_only);
 	tcase_add_test(engine, schema_1_database_is_migrated_with_its_rows);
+	tcase_add_test(engine, schema_2_outbox_is_rebuilt_with_its_attempts_and_sequence);
 	tcase_add_test(engine, batched_acks_are_recorded_and_a_bad_one_is_skipped);
 	tcase_add_test(engine, rotation_activates_on_the_last_ack_without_the_tick);
 	tcase_add_test(engine, reset_clears_the_device_and_resends_its_topics);

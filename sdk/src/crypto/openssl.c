@@ -8,6 +8,7 @@
 #endif
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -30,6 +31,32 @@ static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
 static EVP_MAC *cmac_alg;
 static EVP_CIPHER *ctr_alg;
 static EVP_MD *sha3_alg;
+/*
+ * CMAC contexts with their cipher already chosen (AES-256, AES-128), keyed
+ * with zeros and never used: a new key starts from a copy of one.  Giving
+ * the cipher by name at each EVP_MAC_init makes OpenSSL look the cipher up
+ * again, a third of what keying a context costs (about 3,300 of 9,000
+ * instructions).
+ */
+static EVP_MAC_CTX *cmac_tmpl[2];
+
+/* Makes a CMAC template for the named cipher, keyed with zeros. */
+static EVP_MAC_CTX *cmac_template(const char *cipher, size_t key_len)
+{
+	static const uint8_t zero[32];
+	OSSL_PARAM params[2];
+	char name[16];
+	EVP_MAC_CTX *c = EVP_MAC_CTX_new(cmac_alg);
+
+	snprintf(name, sizeof(name), "%s", cipher);
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, name, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (c != NULL && EVP_MAC_init(c, zero, key_len, params) != 1) {
+		EVP_MAC_CTX_free(c);
+		c = NULL;
+	}
+	return c;
+}
 
 /* Fetches the algorithm objects once per process. */
 static void fetch_algs(void)
@@ -37,6 +64,10 @@ static void fetch_algs(void)
 	cmac_alg = EVP_MAC_fetch(NULL, "CMAC", NULL);
 	ctr_alg = EVP_CIPHER_fetch(NULL, "AES-256-CTR", NULL);
 	sha3_alg = EVP_MD_fetch(NULL, "SHA3-256", NULL);
+	if (cmac_alg != NULL) {
+		cmac_tmpl[0] = cmac_template("AES-256-CBC", 32);
+		cmac_tmpl[1] = cmac_template("AES-128-CBC", 16);
+	}
 }
 
 /* Returns 0 when every algorithm could be fetched. */
@@ -44,7 +75,7 @@ static int algs_ready(void)
 {
 	if (pthread_once(&fetch_once, fetch_algs) != 0)
 		return -1;
-	return (cmac_alg && ctr_alg && sha3_alg) ? 0 : -1;
+	return (cmac_alg && ctr_alg && sha3_alg && cmac_tmpl[0] && cmac_tmpl[1]) ? 0 : -1;
 }
 
 int e4__sha3_256_2(uint8_t out[32], const uint8_t *a, size_t alen,
@@ -71,9 +102,6 @@ int e4__aes_init(void *state, const uint8_t *mac_key, const uint8_t *ctr_key,
                  size_t key_len)
 {
 	struct aes_state *s = state;
-	OSSL_PARAM params[2];
-	char cipher256[] = "AES-256-CBC";
-	char cipher128[] = "AES-128-CBC";
 	const EVP_CIPHER *ctr;
 
 	memset(s, 0, sizeof(*s));
@@ -81,13 +109,10 @@ int e4__aes_init(void *state, const uint8_t *mac_key, const uint8_t *ctr_key,
 		return E4_ERR_CRYPTO;
 	/* AES-128 exists only to run RFC 5297's own test vectors. */
 	ctr = key_len == 32 ? ctr_alg : EVP_aes_128_ctr();
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
-	                                             key_len == 32 ? cipher256 : cipher128, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	s->cmac = EVP_MAC_CTX_new(cmac_alg);
+	s->cmac = EVP_MAC_CTX_dup(cmac_tmpl[key_len == 32 ? 0 : 1]);
 	s->ctr = EVP_CIPHER_CTX_new();
 	if (s->cmac == NULL || s->ctr == NULL ||
-	    EVP_MAC_init(s->cmac, mac_key, key_len, params) != 1 ||
+	    EVP_MAC_init(s->cmac, mac_key, key_len, NULL) != 1 ||
 	    EVP_EncryptInit_ex2(s->ctr, ctr, ctr_key, NULL, NULL) != 1) {
 		e4__aes_free(s);
 		return E4_ERR_CRYPTO;
