@@ -309,8 +309,6 @@ int c2_db_cmd_fold_ts(struct c2_db *db, int64_t seq);
 int c2_db_cmd_by_digest(struct c2_db *db, const uint8_t digest[16], int64_t *seq);
 int c2_db_cmd_count(struct c2_db *db, const char *where_state, long *n);
 int c2_db_cmd_inflight(struct c2_db *db, long *n);   /* sent, awaiting an ack */
-/* Of those, the ones sent after since_ms (still within their ack timeout). */
-int c2_db_cmd_slots(struct c2_db *db, int64_t since_ms, long *n);
 int c2_db_cmd_device_pending(struct c2_db *db, const uint8_t id[E4_ID_LEN], long *n);
 int c2_db_cmd_wake_device(struct c2_db *db, const uint8_t id[E4_ID_LEN], int64_t now_ms);
 int c2_db_cmd_wake_all(struct c2_db *db, int64_t now_ms);

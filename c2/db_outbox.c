@@ -313,17 +313,6 @@ int c2_db_cmd_inflight(struct c2_db *db, long *n)
 	return count(db, "SELECT count(*) FROM outbox WHERE done_at = 0 AND state = 1", NULL, NULL, n);
 }
 
-int c2_db_cmd_slots(struct c2_db *db, int64_t since_ms, long *n)
-{
-	sqlite3_stmt *st = c2__st(db, "SELECT count(*) FROM outbox WHERE done_at = 0 AND state = 1"
-	                              " AND sent_at > ?1");
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, since_ms);
-	return c2__number(st, n);
-}
-
 int c2_db_cmd_device_pending(struct c2_db *db, const uint8_t id[E4_ID_LEN], long *n)
 {
 	return count(db, "SELECT count(*) FROM outbox WHERE device = ?1 AND done_at = 0",

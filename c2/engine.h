@@ -24,6 +24,21 @@ struct c2_transport {
 #define C2_ACKQ_MAX   256     /* acks recorded per transaction at most */
 #define C2_ROTQ_MAX   8       /* rotations whose completion is checked after an ack batch */
 
+#define C2_SLOT_BUCKETS 64   /* the inflight window in buckets of about ack_timeout / 62 */
+
+/*
+ * The max_inflight window: commands sent less than ack_timeout ago and not
+ * answered yet, counted in buckets of sent time (ack_timeout / 62 wide); a
+ * bucket stops counting once all of it is ack_timeout old.  Kept in memory:
+ * after a restart (or a reconnection, which resends everything) it starts
+ * empty.
+ */
+struct c2_slots {
+	int64_t width;                 /* ms per bucket, 0 before the first use */
+	long total;                    /* commands counted */
+	struct { int64_t stamp; long n; } b[C2_SLOT_BUCKETS];   /* stamp: sent_at / width */
+};
+
 /* An ack received, waiting to be recorded with the others of its batch. */
 struct c2_ack_entry {
 	uint8_t id[E4_ID_LEN];
@@ -50,6 +65,7 @@ struct c2_ctx {
 	size_t nrotq;                  /* rotations that may have just completed */
 	int rotq_full;                 /* more than C2_ROTQ_MAX: check every rotating topic */
 	int kick;                      /* commands became due: run the next pass without waiting */
+	struct c2_slots slots;         /* the max_inflight window */
 };
 
 /* Result of device add: the secret for --export (wipe after use). */

@@ -96,6 +96,67 @@ static int cmdkey_after(struct c2_ctx *ctx, const struct c2_device *d, const str
 	return c2_device_cmdkey(ctx, &nd, key);
 }
 
+/* Forgets the buckets of the window that are ack_timeout old (or all, when it changed). */
+static void slots_advance(struct c2_ctx *ctx, int64_t now_ms)
+{
+	struct c2_slots *w = &ctx->slots;
+	int64_t t = ctx->conf.ack_timeout * 1000, width, oldest;
+	size_t i;
+
+	/*
+	 * 62 buckets span at least the timeout: a command stops counting between
+	 * ack_timeout and ack_timeout plus one bucket after it was sent, never
+	 * before, and a bucket is reused only once it expired.
+	 */
+	width = (t + C2_SLOT_BUCKETS - 3) / (C2_SLOT_BUCKETS - 2);
+	if (width < 1)
+		width = 1;
+	if (width != w->width) {
+		memset(w, 0, sizeof(*w));
+		w->width = width;
+	}
+	/* Bucket s covers [s * width, (s + 1) * width): expired once all of it is t old. */
+	oldest = (now_ms - t) / width;
+	for (i = 0; i < C2_SLOT_BUCKETS; i++)
+		if (w->b[i].n > 0 && w->b[i].stamp < oldest) {
+			w->total -= w->b[i].n;
+			w->b[i].n = 0;
+		}
+}
+
+/* Counts a command sent at sent_ms in the window. */
+static void slots_take(struct c2_ctx *ctx, int64_t sent_ms)
+{
+	struct c2_slots *w = &ctx->slots;
+	int64_t stamp = sent_ms / w->width;
+	size_t i = (size_t)(stamp % C2_SLOT_BUCKETS);
+
+	if (w->b[i].stamp != stamp) {
+		w->total -= w->b[i].n;   /* a bucket a whole window old: expired */
+		w->b[i].stamp = stamp;
+		w->b[i].n = 0;
+	}
+	w->b[i].n++;
+	w->total++;
+}
+
+/* A command sent at sent_ms was answered: it stops counting (if it still did). */
+static void slots_give(struct c2_ctx *ctx, int64_t sent_ms)
+{
+	struct c2_slots *w = &ctx->slots;
+	int64_t stamp;
+	size_t i;
+
+	if (w->width == 0 || sent_ms <= 0)
+		return;
+	stamp = sent_ms / w->width;
+	i = (size_t)(stamp % C2_SLOT_BUCKETS);
+	if (w->b[i].stamp == stamp && w->b[i].n > 0) {
+		w->b[i].n--;
+		w->total--;
+	}
+}
+
 /* Milliseconds to wait for an ack after the given number of attempts. */
 static int64_t backoff_ms(const struct c2_conf *conf, int64_t attempts)
 {
@@ -192,6 +253,7 @@ static int consider(void *arg, const struct c2_cmd *c, struct c2_device *d, cons
 		return 0;
 	}
 	p->inflight++;   /* a retry holds a slot for its ack timeout too */
+	slots_take(p->ctx, p->now_ms);
 	if (c->state != C2_CMD_PENDING)
 		p->ctx->retried++;
 	p->budget--;
@@ -268,15 +330,16 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 	p.out = pass_out;
 	if (c2_db_begin(ctx->db) != 0)
 		return 0;
+	if (record_queued(ctx) != 0) {
+		c2_db_rollback(ctx->db);
+		return 0;
+	}
 	/*
 	 * A command holds an inflight slot until its ack or its ack timeout:
 	 * devices that sleep through a command do not hold the fleet back.
 	 */
-	if (record_queued(ctx) != 0 ||
-	    c2_db_cmd_slots(ctx->db, now_ms - ctx->conf.ack_timeout * 1000, &p.inflight) != 0) {
-		c2_db_rollback(ctx->db);
-		return 0;
-	}
+	slots_advance(ctx, now_ms);
+	p.inflight = ctx->slots.total;
 	c2_db_cmd_due(ctx->db, now_ms, C2_TICK_MAX, consider, &p);
 	/* Record before publishing: a crash after this commit only causes a retry. */
 	if (c2_db_commit(ctx->db) != 0)
@@ -362,6 +425,7 @@ static int ack_status(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *c,
 	/* The device saw this frame: its timestamp is settled (see protect()). */
 	if (c->ts > d->last_ts)
 		d->last_ts = c->ts;
+	slots_give(ctx, c->sent_at);
 	if (status == E4_ACK_APPLIED || status == E4_ACK_DUPLICATE) {
 		ctx->acked++;
 		if (command_done(ctx, d, c) != 0)

@@ -77,7 +77,9 @@ static const char *const migrations[] = {
 	 * history, which holds no secret, ages out with everyone's.  The last
 	 * attempt (digest, timestamp) lives in the command's row; `attempts`
 	 * keeps the earlier attempts of a command whose frame changed, so a
-	 * late ack of one of those is still recognised.  Run with foreign keys
+	 * late ack of one of those is still recognised.  The max_inflight window
+	 * is counted in memory (outbox.c), not through an index of send times.
+	 * Run with foreign keys
 	 * off (db.c), so that dropping the old table keeps `attempts`; the
 	 * AUTOINCREMENT counter is carried over so no sequence is ever reused.
 	 */
@@ -106,7 +108,6 @@ static const char *const migrations[] = {
 	"DROP TABLE temp.outbox_seq;"
 	"CREATE INDEX outbox_head ON outbox(device, seq) WHERE done_at = 0;"
 	"CREATE INDEX outbox_due ON outbox(state, next_try, seq) WHERE done_at = 0;"
-	"CREATE INDEX outbox_sent ON outbox(state, sent_at) WHERE done_at = 0;"
 	"CREATE INDEX outbox_topic ON outbox(topic, epoch, code) WHERE done_at = 0;"
 	"CREATE INDEX outbox_done ON outbox(state, done_at) WHERE done_at > 0;"
 	"CREATE INDEX outbox_done_topic ON outbox(topic, epoch, code, state) WHERE done_at > 0;",
