@@ -147,13 +147,21 @@ static void settle(const char *topic)
 {
 	struct c2_topic t;
 	long open = 1;
+	int sent, wait;
 
 	for (;;) {
-		c2_outbox_tick(&ctx, c2_now_ms());
+		sent = c2_outbox_tick(&ctx, c2_now_ms());
 		deliver();
 		if (nqueue == 0 && ctx.nackq == 0 && c2_db_cmd_count(ctx.db, "pending", &open) == 0 &&
 		    open == 0 && c2_db_topic_get(ctx.db, topic, &t) == 0 && !t.rotating)
 			return;
+		/* As e4c2d's loop: acks alone wait a few ms for others (poll's timeout there). */
+		wait = c2_outbox_wait_ms(&ctx, c2_now_ms(), 50);
+		if (sent == 0 && wait > 0) {
+			struct timespec ts = { 0, (long)wait * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
 	}
 }
 

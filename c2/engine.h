@@ -22,6 +22,7 @@ struct c2_transport {
 #define C2_TICK_MAX   512     /* commands published per tick at most */
 #define C2_KEEP_DONE  (7 * 86400)   /* seconds finished commands stay in the outbox */
 #define C2_ACKQ_MAX   256     /* acks recorded per transaction at most */
+#define C2_ACK_DELAY_MS 5     /* acks alone wait this long for others to share their commit */
 #define C2_ROTQ_MAX   8       /* rotations whose completion is checked after an ack batch */
 
 #define C2_SLOT_BUCKETS 64   /* the inflight window in buckets of about ack_timeout / 62 */
@@ -61,6 +62,7 @@ struct c2_ctx {
 	long sent, acked, retried;     /* counters for status */
 	struct c2_ack_entry ackq[C2_ACKQ_MAX];   /* acks read, not yet recorded */
 	size_t nackq;
+	int64_t ackq_since;            /* ms when the oldest queued ack arrived */
 	struct { char topic[C2_NAME_MAX + 1]; int64_t epoch; } rotq[C2_ROTQ_MAX];
 	size_t nrotq;                  /* rotations that may have just completed */
 	int rotq_full;                 /* more than C2_ROTQ_MAX: check every rotating topic */
@@ -130,6 +132,12 @@ int c2_device_cmdkey(struct c2_ctx *ctx, const struct c2_device *d, uint8_t key[
 
 /* Records the queued acks, then publishes due commands; returns the number published. */
 int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms);
+
+/*
+ * Milliseconds the main loop may sleep before the next c2_outbox_tick is
+ * needed (at most max_ms): 0 while acks wait longer than C2_ACK_DELAY_MS.
+ */
+int c2_outbox_wait_ms(const struct c2_ctx *ctx, int64_t now_ms, int max_ms);
 
 /*
  * Handles a frame on "e4/<id>/ack".  Returns 0 when it named a command,

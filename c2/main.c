@@ -119,7 +119,8 @@ static void run(struct c2_ctx *ctx, struct c2_mqtt *mq, struct c2_api *api, cons
 		fds[n].fd = mfd;
 		fds[n].events = (short)(POLLIN | (ww ? POLLOUT : 0));
 		fds[n].revents = 0;
-		if (poll(fds, (nfds_t)n + 1, busy ? 0 : 50) < 0 && errno != EINTR)
+		if (poll(fds, (nfds_t)n + 1, busy ? 0 : c2_outbox_wait_ms(ctx, c2_now_ms(), 50)) < 0 &&
+		    errno != EINTR)
 			break;
 		c2_mqtt_io(mq, mfd >= 0 && (fds[n].revents & (POLLIN | POLLHUP | POLLERR)),
 		           mfd >= 0 && (fds[n].revents & POLLOUT));

@@ -312,12 +312,14 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 	long budget = 0;
 
 	/*
-	 * Acks alone are recorded without a flush to disk; with something to
-	 * send, they share the pass's transaction (one synced commit).  An ack
-	 * can make a command due (it wakes the device's next one): check again.
+	 * Acks alone are recorded without a flush to disk, and only once a few
+	 * milliseconds passed or a batch is full, so that those arriving one by
+	 * one share a commit; with something to send, they share the pass's
+	 * transaction (one synced commit).  An ack can make a command due (it
+	 * wakes the device's next one): check again.
 	 */
 	if (!pass_wanted(ctx, now_ms, &budget)) {
-		if (ctx->nackq == 0)
+		if (ctx->nackq == 0 || c2_outbox_wait_ms(ctx, now_ms, 1) > 0)
 			return 0;
 		c2_outbox_ack_flush(ctx);
 		if (!pass_wanted(ctx, now_ms, &budget))
@@ -590,10 +592,26 @@ int c2_outbox_ack_queue(struct c2_ctx *ctx, const char *topic, const uint8_t *fr
 		return -1;
 	if (ctx->nackq == C2_ACKQ_MAX)
 		c2_outbox_ack_flush(ctx);
+	if (ctx->nackq == 0)
+		ctx->ackq_since = c2_now_ms();
 	memcpy(ctx->ackq[ctx->nackq].id, id, E4_ID_LEN);
 	memcpy(ctx->ackq[ctx->nackq].frame, frame, E4_ACK_FRAME_LEN);
 	ctx->nackq++;
 	return 0;
+}
+
+int c2_outbox_wait_ms(const struct c2_ctx *ctx, int64_t now_ms, int max_ms)
+{
+	int64_t left;
+
+	if (ctx->nackq == 0)
+		return max_ms;
+	if (ctx->nackq >= C2_ACKQ_MAX)
+		return 0;
+	left = ctx->ackq_since + C2_ACK_DELAY_MS - now_ms;
+	if (left <= 0)
+		return 0;
+	return left < max_ms ? (int)left : max_ms;
 }
 
 void c2_outbox_ack_flush(struct c2_ctx *ctx)

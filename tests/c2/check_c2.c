@@ -874,6 +874,34 @@ START_TEST(schema_2_outbox_is_rebuilt_with_its_attempts_and_sequence)
 }
 END_TEST
 
+/* Acks that arrive alone wait a few milliseconds to share a commit, no longer. */
+START_TEST(acks_alone_wait_for_others_a_few_milliseconds)
+{
+	uint8_t ack[E4_ACK_FRAME_LEN];
+	char topic[E4_ACK_TOPIC_CAP], err[C2_ERR_MAX];
+	struct e4_recv_info info;
+	size_t len;
+	int64_t t0;
+
+	add_linked(1, "t/a");
+	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms), 1);
+	ck_assert_int_eq(e4_unprotect(&sdevs[0].c, NULL, 0, &len, pubs[0].topic, pubs[0].frame,
+	                              pubs[0].len, &info), 0);
+	ck_assert_int_eq(e4_client_ack(&sdevs[0].c, ack, sizeof(ack), &len), 0);
+	snprintf(topic, sizeof(topic), "%.35s/ack", pubs[0].topic);
+	ck_assert_int_eq(c2_outbox_wait_ms(&ctx, now_ms, 50), 50);
+	ck_assert_int_eq(c2_outbox_ack_queue(&ctx, topic, ack, len, err, sizeof(err)), 0);
+	t0 = ctx.ackq_since;
+	ck_assert_int_eq(c2_outbox_wait_ms(&ctx, t0, 50), C2_ACK_DELAY_MS);
+	ck_assert_int_eq(c2_outbox_tick(&ctx, t0 + C2_ACK_DELAY_MS - 1), 0);
+	ck_assert_int_eq(pending(), 1);             /* still waiting for company */
+	ck_assert_int_eq(c2_outbox_wait_ms(&ctx, t0 + C2_ACK_DELAY_MS, 50), 0);
+	c2_outbox_tick(&ctx, t0 + C2_ACK_DELAY_MS);
+	ck_assert_int_eq(pending(), 0);
+	ck_assert_uint_eq(ctx.nackq, 0);
+}
+END_TEST
+
 /* Acks queued together: one transaction; a refused one in the middle changes nothing. */
 START_TEST(batched_acks_are_recorded_and_a_bad_one_is_skipped)
 {
@@ -1267,6 +1295,7 @@ static Suite *c2_suite(void)
 	tcase_add_test(engine, schema_1_database_is_migrated_with_its_rows);
 	tcase_add_test(engine, schema_2_outbox_is_rebuilt_with_its_attempts_and_sequence);
 	tcase_add_test(engine, batched_acks_are_recorded_and_a_bad_one_is_skipped);
+	tcase_add_test(engine, acks_alone_wait_for_others_a_few_milliseconds);
 	tcase_add_test(engine, rotation_activates_on_the_last_ack_without_the_tick);
 	tcase_add_test(engine, reset_clears_the_device_and_resends_its_topics);
 	tcase_add_test(engine, automation_rotates_old_topic_keys_and_sends_heartbeats);
