@@ -153,15 +153,30 @@ int c2_db_schema_version(struct c2_db *db)
 	return c2__schema_count();
 }
 
+/*
+ * Runs a statement without parameters from the statement cache: the
+ * transaction statements run several times per second, and sqlite3_exec
+ * would parse them each time.  Logs "what: error" on failure.
+ */
+static int run(struct c2_db *db, const char *sql, const char *what)
+{
+	sqlite3_stmt *st = c2__st(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	c2_log(C2_LOG_ERROR, "db", "%s: %s", what, sqlite3_errmsg(db->h));
+	return -1;
+}
+
 int c2_db_begin(struct c2_db *db)
 {
-	char err[C2_ERR_MAX];
-
 	db->next_seq = 0;
-	if (exec(db, "BEGIN IMMEDIATE", err, sizeof(err)) == 0)
-		return 0;
-	c2_log(C2_LOG_ERROR, "db", "begin: %s", err);
-	return -1;
+	return run(db, "BEGIN IMMEDIATE", "begin");
 }
 
 /*
@@ -173,29 +188,22 @@ int c2_db_begin(struct c2_db *db)
  */
 int c2_db_begin_relaxed(struct c2_db *db)
 {
-	char err[C2_ERR_MAX];
-
-	if (exec(db, "PRAGMA synchronous = NORMAL", err, sizeof(err)) != 0) {
-		c2_log(C2_LOG_ERROR, "db", "synchronous: %s", err);
+	if (run(db, "PRAGMA synchronous = NORMAL", "synchronous") != 0)
 		return -1;
-	}
 	return c2_db_begin(db);
 }
 
 /* Restores fully synced commits after a relaxed transaction. */
 void c2_db_end_relaxed(struct c2_db *db)
 {
-	sqlite3_exec(db->h, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	run(db, "PRAGMA synchronous = FULL", "synchronous");
 }
 
 int c2_db_commit(struct c2_db *db)
 {
-	char err[C2_ERR_MAX];
-
 	db->next_seq = 0;
-	if (exec(db, "COMMIT", err, sizeof(err)) == 0)
+	if (run(db, "COMMIT", "commit") == 0)
 		return 0;
-	c2_log(C2_LOG_ERROR, "db", "commit: %s", err);
 	c2_db_rollback(db);
 	return -1;
 }
