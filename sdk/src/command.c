@@ -62,19 +62,39 @@ int e4_command_digest(uint8_t digest[16], const uint8_t *cmd_frame, size_t len)
 	return e4_hash16(digest, cmd_frame, len);
 }
 
-int e4_ack_seal(uint8_t *out, size_t out_cap, size_t *out_len,
-                const uint8_t key[E4_KEY_LEN], uint64_t ts,
-                const uint8_t *cmd_frame, size_t cmd_frame_len, uint8_t status)
+/* The plaintext of an ack: code, digest of the command frame, status. */
+static void ack_plain(uint8_t plain[E4_ACK_PLAIN_LEN], const uint8_t digest[16], uint8_t status)
+{
+	plain[0] = E4_ACK_CODE;
+	memcpy(plain + 1, digest, 16);
+	plain[17] = status;
+}
+
+int e4__ack_seal_keyed(struct e4_keyed *k, uint8_t out[E4_ACK_FRAME_LEN], uint64_t ts,
+                       const uint8_t digest[16], uint8_t status)
 {
 	uint8_t plain[E4_ACK_PLAIN_LEN];
 	int err;
 
-	plain[0] = E4_ACK_CODE;
+	ack_plain(plain, digest, status);
+	err = e4__frame_seal_keyed(k, out, ts, plain, sizeof(plain));
+	e4_wipe(plain, sizeof(plain));
+	return err;
+}
+
+int e4_ack_seal(uint8_t *out, size_t out_cap, size_t *out_len,
+                const uint8_t key[E4_KEY_LEN], uint64_t ts,
+                const uint8_t *cmd_frame, size_t cmd_frame_len, uint8_t status)
+{
+	uint8_t plain[E4_ACK_PLAIN_LEN], digest[16];
+	int err;
+
 	err = cmd_frame == NULL ? E4_ERR_INVALID_ARG :
-	      e4_command_digest(plain + 1, cmd_frame, cmd_frame_len);
-	plain[17] = status;
-	if (err == 0)
+	      e4_command_digest(digest, cmd_frame, cmd_frame_len);
+	if (err == 0) {
+		ack_plain(plain, digest, status);
 		return e4_frame_seal(out, out_cap, out_len, key, ts, plain, sizeof(plain));
+	}
 	if (out_len != NULL) {
 		if (out != NULL)
 			e4_wipe(out, out_cap);

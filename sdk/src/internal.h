@@ -35,6 +35,9 @@ int e4__pk_frame_open_keyed(struct e4_keyed *k, uint8_t *out, const uint8_t *fra
 int e4__command_apply(struct e4_client *c, const uint8_t *cmd, size_t len,
                       uint64_t now, struct e4_recv_info *info);
 uint8_t e4__ack_status(int err);
+/* Seals an ack (digest of the command frame, status) with a keyed state; out: E4_ACK_FRAME_LEN. */
+int e4__ack_seal_keyed(struct e4_keyed *k, uint8_t out[E4_ACK_FRAME_LEN], uint64_t ts,
+                       const uint8_t digest[16], uint8_t status);
 
 /* Client helpers (sdk/src/client.c). */
 struct e4_keyed *e4__client_keyed(struct e4_client *c, const uint8_t key[E4_KEY_LEN]);

@@ -82,8 +82,9 @@ static int recv_command(struct e4_client *c, const uint8_t *frame, size_t frame_
 	uint8_t cmd[E4_COMMAND_MAX], digest[16];
 	size_t cmd_len;
 	uint64_t ts, ack_ts;
+	struct e4_keyed *k;
 	struct when w;
-	int err, serr;
+	int err, serr, have_digest = 0;
 
 	if (c->mode == E4_MODE_PUBKEY && !c->has_c2_key)
 		return E4_ERR_NO_C2_KEY;
@@ -98,6 +99,7 @@ static int recv_command(struct e4_client *c, const uint8_t *frame, size_t frame_
 	ts = e4_load_le64(frame);
 	e4__client_now(c, &w.now, &w.have_clock);
 	err = e4_command_digest(digest, frame, frame_len);
+	have_digest = err == 0;
 	if (err == 0)
 		err = check_ts(c, &w, ts);
 	/* Authenticated and within policy: C2 time, even if the command is refused. */
@@ -118,12 +120,16 @@ static int recv_command(struct e4_client *c, const uint8_t *frame, size_t frame_
 		info->command = cmd[0];
 		info->timestamp = ts;
 	}
-	/* Every authenticated command is acknowledged, applied or refused. */
+	/*
+	 * Every authenticated command is acknowledged, applied or refused, under
+	 * the device key as it is now (the new one after SetIDKey), with the
+	 * key schedule the client keeps and the digest computed above.
+	 */
 	ack_ts = w.have_clock ? w.now : c->time_floor;
 	c->ack_len = 0;
-	if (e4_ack_seal(c->ack, sizeof(c->ack), &cmd_len, c->key, ack_ts, frame, frame_len,
-	                e4__ack_status(err)) == 0) {
-		c->ack_len = (uint32_t)cmd_len;
+	k = have_digest ? e4__client_keyed(c, c->key) : NULL;
+	if (k != NULL && e4__ack_seal_keyed(k, c->ack, ack_ts, digest, e4__ack_status(err)) == 0) {
+		c->ack_len = E4_ACK_FRAME_LEN;
 		if (info != NULL)
 			info->has_ack = 1;
 	}
