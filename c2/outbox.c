@@ -464,11 +464,13 @@ static int ack_apply(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *hea
 		c2_log(C2_LOG_DEBUG, "ack", "ack for an earlier or unknown attempt (ignored)");
 		return c2_db_device_update(ctx->db, d);
 	}
+	/*
+	 * The device's next command is due at once: commands are queued with
+	 * next_try 0 and only the head's moves (retries), so nothing to wake.
+	 */
 	rc = ack_status(ctx, d, head, status, ts, err, cap);
 	if (rc == 0)
 		rc = c2_db_device_update(ctx->db, d);
-	if (rc == 0)
-		rc = c2_db_cmd_wake_device(ctx->db, d->id, 0);
 	if (rc == 0 && status > E4_ACK_STALE) {
 		snprintf(detail, sizeof(detail), "%s command %d status %u", d->name, head->code, status);
 		rc = c2_db_audit(ctx->db, -1, "command.failed", detail);
