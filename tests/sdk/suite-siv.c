@@ -11,6 +11,7 @@
 #define E4__ALLOW_HEAP 1
 #include "helpers.h"
 #include "internal.h"
+#include "crypto/crypto.h"
 
 START_TEST(rfc5297_a1_deterministic_siv_matches)
 {
@@ -186,6 +187,66 @@ START_TEST(siv_matches_openssl_for_random_lengths)
 }
 END_TEST
 
+/* AES-256-CTR of n bytes from iv with OpenSSL's own CTR mode. */
+static void ctr_ref(const uint8_t key[32], const uint8_t iv[16], const uint8_t *in, size_t n,
+                    uint8_t *out)
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int outl = 0;
+
+	ck_assert_int_eq(EVP_EncryptInit_ex2(ctx, EVP_aes_256_ctr(), key, iv, NULL), 1);
+	ck_assert_int_eq(EVP_EncryptUpdate(ctx, out, &outl, in, (int)n), 1);
+	ck_assert_int_eq(outl, (int)n);
+	EVP_CIPHER_CTX_free(ctx);
+}
+
+/*
+ * The backend keys its CBC and ECB contexts once and carries their state
+ * from call to call (CMAC cancels the chaining value, CTR counts itself):
+ * one keyed state, CMACs of every length split at every point and CTR
+ * runs whose counter carries across bytes, interleaved, against OpenSSL.
+ */
+START_TEST(backend_cmac_and_ctr_match_openssl_across_uses)
+{
+	uint8_t key[32], msg[700], iv[16], want[700], got[700];
+	struct e4_keyed k;
+	uint32_t x = 99;
+	size_t n, cut;
+
+	fx_bytes(key, sizeof(key), 11);
+	fx_bytes(msg, sizeof(msg), 12);
+	ck_assert_int_eq(e4__keyed_init(&k, key), 0);
+	for (n = 0; n <= 70; n++)
+		for (cut = 0; cut <= n; cut++) {
+			cmac(key, msg, cut, msg + cut, n - cut, want);
+			ck_assert_int_eq(e4__aes_cmac2(k.state.bytes, got, msg, cut, msg + cut, n - cut), 0);
+			ck_assert_msg(memcmp(got, want, 16) == 0, "CMAC differs at n=%zu cut=%zu", n, cut);
+		}
+	for (n = 0; n < 300; n++) {
+		size_t len = (x = x * 1103515245u + 12345u) >> 8;
+
+		len %= sizeof(msg) + 1;
+		cut = len == 0 ? 0 : (x >> 4) % (len + 1);
+		cmac(key, msg, cut, msg + cut, len - cut, want);
+		ck_assert_int_eq(e4__aes_cmac2(k.state.bytes, got, msg, cut, msg + cut, len - cut), 0);
+		ck_assert_msg(memcmp(got, want, 16) == 0, "CMAC differs at len=%zu", len);
+		/* Counters ending in 0xff..: the increment carries over several bytes. */
+		fx_bytes(iv, sizeof(iv), (unsigned)n);
+		memset(iv + 16 - (n % 8), 0xff, n % 8);
+		ctr_ref(key, iv, msg, len, want);
+		ck_assert_int_eq(e4__aes_ctr(k.state.bytes, iv, got, msg, len), 0);
+		ck_assert_msg(len == 0 || memcmp(got, want, len) == 0, "CTR differs at len=%zu", len);
+	}
+	/* In place, as SIV may call it. */
+	memcpy(got, msg, 600);
+	memset(iv, 0xff, sizeof(iv));
+	ctr_ref(key, iv, msg, 600, want);
+	ck_assert_int_eq(e4__aes_ctr(k.state.bytes, iv, got, got, 600), 0);
+	ck_assert_mem_eq(got, want, 600);
+	e4__keyed_free(&k);
+}
+END_TEST
+
 START_TEST(keyed_state_is_reusable_across_messages)
 {
 	uint8_t key[32], pt[100], tag1[16], tag2[16], ct1[100], ct2[100], ad[8] = { 1 };
@@ -215,6 +276,7 @@ Suite *suite_siv(void)
 	tcase_add_test(tc, siv_matches_openssl_for_random_lengths);
 	tcase_add_test(tc, empty_plaintext_tag_follows_rfc5297_s2v);
 	tcase_add_test(tc, keyed_state_is_reusable_across_messages);
+	tcase_add_test(tc, backend_cmac_and_ctr_match_openssl_across_uses);
 	suite_add_tcase(s, tc);
 	return s;
 }
