@@ -623,7 +623,8 @@ static int member_op(struct c2_db *db, const char *sql, const uint8_t *id, const
 
 int c2_db_member_add(struct c2_db *db, const uint8_t id[E4_ID_LEN], const char *topic)
 {
-	return member_op(db, "INSERT INTO members(device, topic) VALUES(?1, ?2)", id, topic);
+	return member_op(db, "INSERT INTO members(device, topic, name) VALUES(?1, ?2,"
+	                 " (SELECT name FROM devices WHERE id = ?1))", id, topic);
 }
 
 int c2_db_member_remove(struct c2_db *db, const uint8_t id[E4_ID_LEN], const char *topic)
@@ -648,9 +649,10 @@ int c2_db_member_is(struct c2_db *db, const uint8_t id[E4_ID_LEN], const char *t
 int c2_db_topic_member_page(struct c2_db *db, const char *topic, const char *after, long limit,
                             c2_device_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = c2__st(db, "SELECT " DEV_COLS " FROM devices WHERE name > ?2 AND id IN"
-	                              " (SELECT device FROM members WHERE topic = ?1)"
-	                              " ORDER BY name LIMIT ?3");
+	/* A range of the membership index (topic, name): no sort per page. */
+	sqlite3_stmt *st = c2__st(db, "SELECT " C2__DEV_COLS("d.") " FROM members m"
+	                              " JOIN devices d ON d.id = m.device WHERE m.topic = ?1"
+	                              " AND m.name > ?2 ORDER BY m.name LIMIT ?3");
 
 	if (st == NULL)
 		return -1;
@@ -672,7 +674,7 @@ int c2_db_topic_member_count(struct c2_db *db, const char *topic, long *n)
 
 int c2_db_topic_members(struct c2_db *db, const char *topic, c2_device_fn fn, void *ctx)
 {
-	/* In the order of the membership index: no sort of the whole membership. */
+	/* In the order of the membership index (by name): no sort of the membership. */
 	sqlite3_stmt *st = c2__st(db, "SELECT " C2__DEV_COLS("d.") " FROM members m"
 	                              " JOIN devices d ON d.id = m.device WHERE m.topic = ?1");
 

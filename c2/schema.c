@@ -110,7 +110,16 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_due ON outbox(state, next_try, seq) WHERE done_at = 0;"
 	"CREATE INDEX outbox_topic ON outbox(topic, epoch, code) WHERE done_at = 0;"
 	"CREATE INDEX outbox_done ON outbox(state, done_at) WHERE done_at > 0;"
-	"CREATE INDEX outbox_done_topic ON outbox(topic, epoch, code, state) WHERE done_at > 0;",
+	"CREATE INDEX outbox_done_topic ON outbox(topic, epoch, code, state) WHERE done_at > 0;"
+	/*
+	 * A topic's members are listed in pages by name: the name (immutable)
+	 * is copied into the membership, whose index by topic then gives the
+	 * pages in order without sorting the whole membership for each one.
+	 */
+	"ALTER TABLE members ADD COLUMN name TEXT NOT NULL DEFAULT '';"
+	"UPDATE members SET name = (SELECT d.name FROM devices d WHERE d.id = members.device);"
+	"DROP INDEX members_topic;"
+	"CREATE INDEX members_topic ON members(topic, name);",
 };
 
 int c2__schema_count(void)

@@ -819,8 +819,9 @@ END_TEST
 /*
  * A schema-2 database (before the outbox was rebuilt): the last attempt
  * moves into its command's row, earlier ones stay as history, finished
- * commands lose their arguments and get a finish time, and the sequence
- * counter goes on where it was (rows 10 to 12 were pruned before).
+ * commands lose their arguments and get a finish time, the sequence
+ * counter goes on where it was (rows 10 to 12 were pruned before), and
+ * memberships get their device's name (for paging).
  */
 START_TEST(schema_2_outbox_is_rebuilt_with_its_attempts_and_sequence)
 {
@@ -844,6 +845,9 @@ START_TEST(schema_2_outbox_is_rebuilt_with_its_attempts_and_sequence)
 	                              " (9, zeroblob(16), 3, x'03', 4, 0, 1),"
 	                              " (12, zeroblob(16), 3, NULL, 0, 0, 1);"
 	                              "DELETE FROM outbox WHERE seq = 12;"
+	                              "INSERT INTO topics(name, hash, key_enc, epoch, created,"
+	                              " key_created) VALUES('t/old', zeroblob(16), x'00', 1, 1, 1);"
+	                              "INSERT INTO members(device, topic) VALUES(zeroblob(16), 't/old');"
 	                              "INSERT INTO attempts(digest, seq, ts) VALUES"
 	                              " (x'd1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1', 5, 100),"
 	                              " (x'd2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2', 5, 200);",
@@ -860,6 +864,8 @@ START_TEST(schema_2_outbox_is_rebuilt_with_its_attempts_and_sequence)
 	                            " WHERE digest = x'd1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1'"), 5);
 	ck_assert_int_eq(query_long(db->h, "SELECT count(*) FROM outbox WHERE seq IN (7, 9)"
 	                            " AND args_enc IS NULL AND done_at > 0"), 2);
+	ck_assert_int_eq(query_long(db->h, "SELECT count(*) FROM members WHERE name = 'old'"
+	                            " AND topic = 't/old'"), 1);
 	ck_assert_int_eq(query_long(db->h, "PRAGMA foreign_keys"), 1);
 	ck_assert_int_eq(query_long(db->h, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	memset(&c, 0, sizeof(c));
