@@ -47,7 +47,7 @@ const struct c2_option c2_options[] = {
 	  "time to wait for an ack before the first retry" },
 	{ "retry_max_interval", "5m", NUM(C2_OPT_DURATION, retry_max_interval, 1, DAY),
 	  "longest interval between retries (exponential backoff up to it)" },
-	{ "max_inflight", "1024", NUM(C2_OPT_INT, max_inflight, 1, 1000000),
+	{ "max_inflight", "4096", NUM(C2_OPT_INT, max_inflight, 1, 1000000),
 	  "commands awaiting an ack at once (each device has at most one)" },
 	{ "rollout_rate", "0", NUM(C2_OPT_INT, rollout_rate, 0, 1000000),
 	  "commands published per second at most (0: unlimited)" },
