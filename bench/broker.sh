@@ -16,7 +16,7 @@ e4t_init
 plugin=${BENCH_PLUGIN:-$build/plugin/.libs/mosquitto_e4.so}
 [ -f "$plugin" ] || e4t_fail "plugin not built: $plugin"
 [ -x "$build/bench/bench-broker" ] || e4t_fail "bench-broker not built (make bench)"
-n=${BENCH_MSGS:-20000}
+n=${BENCH_MSGS:-50000}
 rounds=${BENCH_ROUNDS:-5}
 
 # With two CPUs or more, the brokers run on the last one and the clients
