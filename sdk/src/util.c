@@ -6,6 +6,8 @@
 #include "config.h"
 #endif
 
+#include <string.h>
+
 #include "internal.h"
 #include "crypto/crypto.h"
 
@@ -37,11 +39,23 @@ int e4_memcmp_ct(const void *a, const void *b, size_t n)
 	return d != 0;
 }
 
+/* Where the compiler says the host is little-endian, a load is one move. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define E4__LE_HOST 1
+#else
+#define E4__LE_HOST 0
+#endif
+
 uint64_t e4_load_le64(const uint8_t *p)
 {
 	uint64_t v = 0;
 	int i;
 
+	if (E4__LE_HOST) {
+		memcpy(&v, p, 8);
+		return v;
+	}
 	for (i = 7; i >= 0; i--)
 		v = (v << 8) | p[i];
 	return v;
@@ -51,6 +65,10 @@ void e4_store_le64(uint8_t *p, uint64_t v)
 {
 	int i;
 
+	if (E4__LE_HOST) {
+		memcpy(p, &v, 8);
+		return;
+	}
 	for (i = 0; i < 8; i++) {
 		p[i] = (uint8_t)(v & 0xff);
 		v >>= 8;
