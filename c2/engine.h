@@ -20,6 +20,7 @@ struct c2_transport {
 
 #define C2_LEGACY_MAX 1024
 #define C2_TICK_MAX   512     /* commands published per tick at most */
+#define C2_FIRST_PASS 64      /* ... and in the first one after a quiet time */
 #define C2_KEEP_DONE  (7 * 86400)   /* seconds finished commands stay in the outbox */
 #define C2_ACKQ_MAX   256     /* acks recorded per transaction at most */
 #define C2_ACK_DELAY_MS 5     /* acks alone wait this long for others to share their commit */

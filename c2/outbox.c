@@ -325,6 +325,16 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 		if (!pass_wanted(ctx, now_ms, &budget))
 			return 0;
 	}
+	/*
+	 * With nothing in flight, a short first pass: its commands reach the
+	 * broker while the next pass is being prepared, instead of after all
+	 * C2_TICK_MAX of them (the loop runs the next pass at once).
+	 */
+	slots_advance(ctx, now_ms);
+	if (ctx->slots.total == 0 && budget > C2_FIRST_PASS) {
+		budget = C2_FIRST_PASS;
+		ctx->kick = 1;
+	}
 	memset(&p, 0, sizeof(p));
 	p.ctx = ctx;
 	p.now_ms = now_ms;
@@ -340,7 +350,6 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 	 * A command holds an inflight slot until its ack or its ack timeout:
 	 * devices that sleep through a command do not hold the fleet back.
 	 */
-	slots_advance(ctx, now_ms);
 	p.inflight = ctx->slots.total;
 	c2_db_cmd_due(ctx->db, now_ms, C2_TICK_MAX, consider, &p);
 	/* Record before publishing: a crash after this commit only causes a retry. */
