@@ -104,6 +104,15 @@ if [ -x "$dir/bench-plugin" ]; then
 	rm -rf "$ptmp"
 fi
 
+# The C2 engine alone: its CPU per device rotated, SDK devices in process,
+# no broker (BENCH_C2_ENGINE devices, default 10000; 0 skips it).
+if [ -x "$dir/bench-c2engine" ] && [ "${BENCH_C2_ENGINE:-10000}" -gt 0 ]; then
+	echo "## C2 engine: rotation of ${BENCH_C2_ENGINE:-10000} members, devices in process (no broker)"
+	rm -rf "$dir/scratch/c2engine"
+	mkdir -p "$dir/scratch"
+	"$dir/bench-c2engine" "$dir/scratch/c2engine" "${BENCH_C2_ENGINE:-10000}" 3
+fi
+
 if [ -n "${BUILD_DIR:-}" ] && [ -x "$dir/bench-fleet" ]; then
 	echo "## C2: topic rotation with N connected devices, device add"
 	sh "$SRC_DIR/bench/c2.sh" "$BUILD_DIR" "$SRC_DIR"
