@@ -82,6 +82,10 @@ plugin_opt_mode pubkey
 plugin_opt_verify_signatures false
 EOF
 pkn=$port
+# A second plain broker: the "control" rows compare two identical brokers,
+# which shows how far apart this machine measures two equal things.
+start plain2 </dev/null
+plain2=$port
 
 # Median of the numbers on stdin.
 median() {
@@ -120,18 +124,26 @@ echo "# rates: best round of each broker; ratio: of the best rates; median: of e
 echo "# us: broker CPU per message, least of the rounds"
 for qos in ${BENCH_QOS:-0 1}; do
 	for size in ${BENCH_SIZES:-64 1024}; do
-		for mode in ${BENCH_MODES:-symkey pubkey-verify pubkey-noverify}; do
+		for mode in ${BENCH_MODES:-control symkey pubkey-verify pubkey-noverify}; do
 			: >"$E4T_DIR/a"; : >"$E4T_DIR/b"
 			case $mode in
+			control) p=$plain2; m=symkey ;;
 			symkey) p=$sym; m=symkey ;;
 			pubkey-verify) p=$pkv; m=pubkey ;;
 			*) p=$pkn; m=pubkey ;;
 			esac
 			# (run() sets r: the round counter has its own name.)
 			round=0
+			# The order alternates: with the plain broker always first, two
+			# identical plain brokers measured 4-9 % apart (A/A test).
 			while [ $round -lt "$rounds" ]; do
-				run "$plain" "$m" $qos $size >>"$E4T_DIR/a"
-				run "$p" "$m" $qos $size >>"$E4T_DIR/b"
+				if [ $((round % 2)) -eq 0 ]; then
+					run "$plain" "$m" $qos $size >>"$E4T_DIR/a"
+					run "$p" "$m" $qos $size >>"$E4T_DIR/b"
+				else
+					run "$p" "$m" $qos $size >>"$E4T_DIR/b"
+					run "$plain" "$m" $qos $size >>"$E4T_DIR/a"
+				fi
 				round=$((round + 1))
 			done
 			lost=$(cat "$E4T_DIR/a" "$E4T_DIR/b" | grep -c '!')
