@@ -92,16 +92,27 @@ int e4plugin_frame_check(struct e4plugin *p, int layout, const uint8_t *frame, s
 	return 0;
 }
 
-/* 64-bit FNV-1a of a topic: binds the replay digest to the topic. */
+/*
+ * A 64-bit hash of a topic, eight bytes at a time (a multiply-xorshift per
+ * word): binds the replay digest to the topic.  Internal to this process
+ * (the replay cache is never saved), so the byte order of the host does
+ * not matter.
+ */
 static uint64_t topic_mix(const char *topic)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = 0xcbf29ce484222325ULL, w;
+	size_t n = strlen(topic);
 
-	for (; *topic != '\0'; topic++) {
-		h ^= (uint8_t)*topic;
-		h *= 0x100000001b3ULL;
+	h ^= (uint64_t)n;
+	for (; n >= 8; n -= 8, topic += 8) {
+		memcpy(&w, topic, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
 	}
-	return h;
+	w = 0;
+	memcpy(&w, topic, n);
+	h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+	return h ^ (h >> 31);
 }
 
 /* Keyed bucket index of a digest. */
@@ -123,8 +134,7 @@ int e4plugin_frame_replay(struct e4plugin *p, int layout, const char *topic,
 {
 	size_t tag_at = layout == E4_MODE_PUBKEY ? E4_TIMESTAMP_LEN + E4_ID_LEN : E4_TIMESTAMP_LEN;
 	uint8_t digest[16];
-	uint64_t ts, mix;
-	size_t i;
+	uint64_t ts, mix, lo, hi;
 
 	if (frame == NULL || e4_frame_timestamp(frame, len, layout, &ts) != 0)
 		return E4PLUGIN_R_TOO_SHORT;
@@ -134,8 +144,12 @@ int e4plugin_frame_replay(struct e4plugin *p, int layout, const char *topic,
 	 * since no receiver would accept it.
 	 */
 	mix = topic_mix(topic);
-	for (i = 0; i < 16; i++)
-		digest[i] = (uint8_t)(frame[tag_at + i] ^ (uint8_t)(mix >> (8 * (i % 8))));
+	memcpy(&lo, frame + tag_at, 8);
+	memcpy(&hi, frame + tag_at + 8, 8);
+	lo ^= mix;
+	hi ^= mix;
+	memcpy(digest, &lo, 8);
+	memcpy(digest + 8, &hi, 8);
 	if (e4_replay_check(&p->replay.buckets[bucket_of(&p->replay, digest)], digest, ts, now,
 	                    p->conf.max_age) != 0)
 		return E4PLUGIN_R_REPLAY;
