@@ -83,6 +83,9 @@ static int hex_id(const char *s, uint8_t id[E4_ID_LEN])
 
 enum e4plugin_topic_kind e4plugin_topic_kind(const char *topic, uint8_t id[E4_ID_LEN])
 {
+	/* Most topics are data topics: one look at the first byte settles them. */
+	if (topic[0] != '$' && topic[0] != 'e')
+		return E4PLUGIN_T_DATA;
 	if (strncmp(topic, E4PLUGIN_MGMT_PREFIX, sizeof(E4PLUGIN_MGMT_PREFIX) - 1) == 0 ||
 	    strcmp(topic, "$CONTROL/e4") == 0)
 		return E4PLUGIN_T_MGMT;
