@@ -785,6 +785,19 @@ static long query_long(sqlite3 *h, const char *sql)
 	return v;
 }
 
+/* A fresh database file at path with the first `version` migrations applied (raw handle). */
+static sqlite3 *raw_db_at(const char *path, int version)
+{
+	sqlite3 *h;
+	int i;
+
+	unlink(path);
+	ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
+	for (i = 0; i < version; i++)
+		ck_assert_int_eq(sqlite3_exec(h, c2__schema_migration(i), NULL, NULL, NULL), SQLITE_OK);
+	return h;
+}
+
 /* A database left at schema 1 (first release) is migrated on open, data kept. */
 START_TEST(schema_1_database_is_migrated_with_its_rows)
 {
@@ -792,11 +805,8 @@ START_TEST(schema_1_database_is_migrated_with_its_rows)
 	uint8_t mk[32];
 	char err[C2_ERR_MAX];
 	struct c2_db *db;
-	sqlite3 *h;
+	sqlite3 *h = raw_db_at(path, 1);
 
-	unlink(path);
-	ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(h, c2__schema_migration(0), NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA user_version = 1;"
 	                              "INSERT INTO devices(id, name, created, key_created)"
 	                              " VALUES(zeroblob(16), 'old', 1, 1);", NULL, NULL, NULL),
@@ -830,12 +840,8 @@ START_TEST(schema_2_outbox_is_rebuilt_with_its_attempts_and_sequence)
 	uint8_t mk[32];
 	char err[C2_ERR_MAX];
 	struct c2_db *db;
-	sqlite3 *h;
+	sqlite3 *h = raw_db_at(path, 2);
 
-	unlink(path);
-	ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(h, c2__schema_migration(0), NULL, NULL, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(h, c2__schema_migration(1), NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA user_version = 2;"
 	                              "INSERT INTO devices(id, name, created, key_created)"
 	                              " VALUES(zeroblob(16), 'old', 1, 1);"
