@@ -285,9 +285,10 @@ int c2_db_cmd_due(struct c2_db *db, int64_t now_ms, long limit, c2_due_fn fn, vo
 int c2_db_cmd_any_due(struct c2_db *db, int64_t now_ms);
 /*
  * What an ack from device id needs, in one query: the device row (-1 when
- * unknown, -2 when its stored key does not open), its key when it is a 32-byte key (*have_key; symkey mode) and
- * the first unfinished command of its queue (*have_head), whose arguments
- * are opened only when it is SetIDKey (else args_len is 0).
+ * unknown, -2 when its stored key does not open), its key when it is a
+ * 32-byte key (*have_key; symkey mode) and the first unfinished command of
+ * its queue (*have_head), whose arguments are opened only when it is
+ * SetIDKey (else args_len is 0).
  */
 int c2_db_ack_lookup(struct c2_db *db, const uint8_t id[E4_ID_LEN], struct c2_device *d,
                      uint8_t key[E4_KEY_LEN], int *have_key, struct c2_cmd *head, int *have_head);

@@ -45,7 +45,6 @@ static int record_queued(struct c2_ctx *ctx);
 struct pass {
 	struct c2_ctx *ctx;
 	int64_t now_ms;
-	long inflight;
 	long budget;
 	struct pending *out;
 	size_t n;
@@ -239,7 +238,7 @@ static int consider(void *arg, const struct c2_cmd *c, struct c2_device *d, cons
 
 	if (p->n >= C2_TICK_MAX || p->budget <= 0)
 		return 1;
-	if (c->state == C2_CMD_PENDING && p->inflight >= p->ctx->conf.max_inflight)
+	if (c->state == C2_CMD_PENDING && p->ctx->slots.total >= p->ctx->conf.max_inflight)
 		return 1;   /* retries come first in the order; new heads wait */
 	rc = protect(p, c, d, key, &p->out[p->n]);
 	if (rc == 1) {
@@ -252,8 +251,7 @@ static int consider(void *arg, const struct c2_cmd *c, struct c2_device *d, cons
 		c2_db_cmd_set_state(p->ctx->db, c->seq, C2_CMD_FAILED, -1, 0);
 		return 0;
 	}
-	p->inflight++;   /* a retry holds a slot for its ack timeout too */
-	slots_take(p->ctx, p->now_ms);
+	slots_take(p->ctx, p->now_ms);   /* a retry holds a slot for its ack timeout too */
 	if (c->state != C2_CMD_PENDING)
 		p->ctx->retried++;
 	p->budget--;
@@ -342,15 +340,15 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 	p.out = pass_out;
 	if (c2_db_begin(ctx->db) != 0)
 		return 0;
+	/*
+	 * A command holds an inflight slot until its ack or its ack timeout
+	 * (ctx->slots, advanced above): devices that sleep through a command do
+	 * not hold the fleet back.
+	 */
 	if (record_queued(ctx) != 0) {
 		c2_db_rollback(ctx->db);
 		return 0;
 	}
-	/*
-	 * A command holds an inflight slot until its ack or its ack timeout:
-	 * devices that sleep through a command do not hold the fleet back.
-	 */
-	p.inflight = ctx->slots.total;
 	c2_db_cmd_due(ctx->db, now_ms, C2_TICK_MAX, consider, &p);
 	/* Record before publishing: a crash after this commit only causes a retry. */
 	if (c2_db_commit(ctx->db) != 0)
