@@ -109,15 +109,15 @@ grep "^e4/$MAL " "$D/mal.own" | tail -n 1 | cut -d' ' -f2 | unhex_to "$D/cmd.bin
 
 e4t_say "mallory publishes commands and acks"
 s0=$(stats)
-e4p_expect refused "mallory's command replayed to alice" "$MAL" -t "e4/$ALICE" -f "$D/cmd.bin"
-e4p_expect refused "retained command to alice" "$MAL" -r -t "e4/$ALICE" -f "$D/cmd.bin"
-e4p_expect refused "command elsewhere under e4/" "$MAL" -t "e4/x/y" -f "$D/cmd.bin"
+e4p_expect refused "mallory's command replayed to alice" "$MAL-pub" -t "e4/$ALICE" -f "$D/cmd.bin"
+e4p_expect refused "retained command to alice" "$MAL-pub" -r -t "e4/$ALICE" -f "$D/cmd.bin"
+e4p_expect refused "command elsewhere under e4/" "$MAL-pub" -t "e4/x/y" -f "$D/cmd.bin"
 grew "$s0" controlPublish "commands published by a device"
 s0=$(stats)
-e4p_expect refused "forged ack for alice" "$MAL" -t "e4/$ALICE/ack" -f "$D/cmd.bin"
+e4p_expect refused "forged ack for alice" "$MAL-pub" -t "e4/$ALICE/ack" -f "$D/cmd.bin"
 grew "$s0" ackPublish "ack forged for another device"
 s0=$(stats)
-e4p_expect refused "\$CONTROL request" "$MAL" -t '$CONTROL/e4/v1' \
+e4p_expect refused "\$CONTROL request" "$MAL-pub" -t '$CONTROL/e4/v1' \
 	-m '{"commands":[{"command":"removeDevicePubKey","id":"00112233445566778899aabbccddeeff"}]}'
 grew "$s0" managementAccess "\$CONTROL request by a device"
 if mosquitto_pub -p "$E4T_PORT" -V 5 -q 1 -i "$MAL-x" -u e4c2 -P guess -t "e4/$ALICE" \
@@ -134,11 +134,11 @@ s0=$(stats)
 grep "^$T " "$D/mal.data" | head -n 3 | cut -d' ' -f2 >"$D/frames.hex"
 while read -r h; do
 	echo "$h" | unhex_to "$D/frame.bin"
-	e4p_expect refused "replayed data frame" "$MAL" -t "$T" -f "$D/frame.bin"
+	e4p_expect refused "replayed data frame" "$MAL-pub" -t "$T" -f "$D/frame.bin"
 done <"$D/frames.hex"
 grew "$s0" replay "3 captured data frames replayed"
 s0=$(stats)
-e4p_expect refused "retained plaintext" "$MAL" -r -t "$T" -m "hello"
+e4p_expect refused "retained plaintext" "$MAL-pub" -r -t "$T" -m "hello"
 grew "$s0" tooShort "retained plaintext on a protected topic"
 
 e4t_say "mallory floods 2 x $FLOOD garbage messages"

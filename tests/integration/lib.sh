@@ -16,6 +16,9 @@ E4T_PIDS=""
 # Fails the test with a message.
 e4t_fail() {
 	echo "FAIL: $*" >&2
+	# Kept for e4t_cleanup, which repeats it after the logs it prints, so
+	# that the reason is in the last lines a CI job shows.
+	[ -n "${E4T_DIR:-}" ] && [ -d "$E4T_DIR" ] && echo "FAIL: $*" >>"$E4T_DIR/failure"
 	exit 1
 }
 
@@ -45,6 +48,7 @@ e4t_cleanup() {
 			[ -f "$f" ] || continue
 			echo "=== $f"; tail -n 40 "$f"
 		done
+		[ -f "$E4T_DIR/failure" ] && { echo "=== the test failed:"; cat "$E4T_DIR/failure"; }
 	fi
 	[ -n "$E4T_DIR" ] && [ -z "${E4T_KEEP:-}" ] && rm -rf "$E4T_DIR"
 	exit $rc
