@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <mosquitto.h>
+#include <sodium.h>
 
 #include "e4/e4.h"
 
@@ -32,21 +33,6 @@
 static volatile long received;
 static volatile int subscribed;
 static double first_rx, last_rx;
-
-/*
- * A fresh symkey key per run: with a fixed key, two runs started within
- * the same second made the very same frames, which the plugin rightly
- * refused as replays (counted as lost messages, on a fast machine).
- */
-static int random_key(uint8_t key[32])
-{
-	FILE *f = fopen("/dev/urandom", "rb");
-	size_t got = f != NULL ? fread(key, 1, 32, f) : 0;
-
-	if (f != NULL)
-		fclose(f);
-	return got == 32 ? 0 : -1;
-}
 
 static double now_s(void)
 {
@@ -120,9 +106,15 @@ int main(int argc, char **argv)
 	if (size <= E4_HEADER_LEN || n <= 0)
 		return 2;
 	mosquitto_lib_init();
-	if (e4_ed25519_keypair(pk, sk) != 0 || e4_ed25519_keypair(pk2, sk2) != 0 ||
-	    random_key(key) != 0)
+	if (sodium_init() < 0 || e4_ed25519_keypair(pk, sk) != 0 ||
+	    e4_ed25519_keypair(pk2, sk2) != 0)
 		return 2;
+	/*
+	 * A fresh symkey key per run: with a fixed key, two runs started within
+	 * the same second made the very same frames, which the plugin rightly
+	 * refused as replays (counted as lost messages, on a fast machine).
+	 */
+	randombytes_buf(key, sizeof(key));
 	e4_hash16(id, pk, sizeof(pk));
 	e4_hex_encode(hexid, id, 16);
 	e4_hex_encode(hexpk, pk, 32);

@@ -3,8 +3,8 @@ EXTRA_PROGRAMS = bench/bench-sdk
 if HAVE_LIBMOSQ
 EXTRA_PROGRAMS += bench/bench-broker
 bench_bench_broker_SOURCES = bench/bench-broker.c
-bench_bench_broker_CFLAGS = $(AM_CFLAGS) $(MOSQ_CFLAGS)
-bench_bench_broker_LDADD = sdk/libe4core.la $(MOSQ_LIBS)
+bench_bench_broker_CFLAGS = $(AM_CFLAGS) $(MOSQ_CFLAGS) $(SODIUM_CFLAGS)
+bench_bench_broker_LDADD = sdk/libe4core.la $(MOSQ_LIBS) $(SODIUM_LIBS)
 EXTRA_PROGRAMS += bench/bench-fleet
 bench_bench_fleet_SOURCES = bench/bench-fleet.c
 bench_bench_fleet_CFLAGS = $(AM_CFLAGS) $(MOSQ_CFLAGS)

@@ -324,9 +324,11 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 			return 0;
 	}
 	/*
-	 * With nothing in flight, a short first pass: its commands reach the
-	 * broker while the next pass is being prepared, instead of after all
-	 * C2_TICK_MAX of them (the loop runs the next pass at once).
+	 * A command holds an inflight slot until its ack or its ack timeout
+	 * (ctx->slots): devices that sleep through a command do not hold the
+	 * fleet back.  With nothing in flight, a short first pass: its commands
+	 * reach the broker while the next pass is being prepared, instead of
+	 * after all C2_TICK_MAX of them (the loop runs the next pass at once).
 	 */
 	slots_advance(ctx, now_ms);
 	if (ctx->slots.total == 0 && budget > C2_FIRST_PASS) {
@@ -340,11 +342,6 @@ int c2_outbox_tick(struct c2_ctx *ctx, int64_t now_ms)
 	p.out = pass_out;
 	if (c2_db_begin(ctx->db) != 0)
 		return 0;
-	/*
-	 * A command holds an inflight slot until its ack or its ack timeout
-	 * (ctx->slots, advanced above): devices that sleep through a command do
-	 * not hold the fleet back.
-	 */
 	if (record_queued(ctx) != 0) {
 		c2_db_rollback(ctx->db);
 		return 0;
