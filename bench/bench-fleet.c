@@ -10,7 +10,11 @@
  * (the keepalive and reconnection pass over every device runs once a
  * second), so the simulator's cost per command does not grow with N.
  *
- * usage: bench-fleet -p PORT -f DEVICES_FILE
+ * Like the SDK's e4_mqtt_init, it turns Nagle's algorithm off on each
+ * connection (-N keeps it, libmosquitto's default, for comparison: a
+ * device's ack then waits for the broker's delayed TCP ACK of its PUBACK).
+ *
+ * usage: bench-fleet -p PORT -f DEVICES_FILE [-N]
  * Every 100 ms, when something changed, it prints one status line:
  *   status connected C commands K failed F last_ms T
  * where T is the CLOCK_REALTIME millisecond of the last ack published.
@@ -53,6 +57,7 @@ static long connected, commands, failed;
 static long long last_ms;
 static volatile sig_atomic_t stop;
 static int ep = -1;
+static int nagle;   /* -N: leave Nagle's algorithm on */
 
 /* Signal handler. */
 static void on_signal(int sig)
@@ -136,6 +141,8 @@ static int dev_open(struct dev *d, const char *line, int port)
 	d->m = mosquitto_new(idhex, true, d);
 	if (d->m == NULL)
 		return -1;
+	if (!nagle)
+		mosquitto_int_option(d->m, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_connect_callback_set(d->m, on_connect);
 	mosquitto_message_callback_set(d->m, on_message);
 	mosquitto_reconnect_delay_set(d->m, 1, 2, false);
@@ -244,16 +251,18 @@ int main(int argc, char **argv)
 	int opt, port = 0;
 	size_t i;
 
-	while ((opt = getopt(argc, argv, "p:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:f:N")) != -1) {
 		if (opt == 'p')
 			port = atoi(optarg);
 		else if (opt == 'f')
 			file = optarg;
+		else if (opt == 'N')
+			nagle = 1;
 		else
 			return 2;
 	}
 	if (port <= 0 || file == NULL) {
-		fprintf(stderr, "usage: bench-fleet -p PORT -f DEVICES_FILE\n");
+		fprintf(stderr, "usage: bench-fleet -p PORT -f DEVICES_FILE [-N]\n");
 		return 2;
 	}
 	memset(&sa, 0, sizeof(sa));

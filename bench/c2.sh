@@ -8,6 +8,8 @@
 #   BENCH_C2_ADD      devices in the add database (default 100000)
 #   BENCH_C2_CLI_ADD  adds timed through the e4c2 CLI (default 200)
 #   BENCH_C2_CONF    extra e4c2d.conf lines, ';'-separated (e.g. "max_inflight 2048")
+#   BENCH_C2_NAGLE=1  Nagle's algorithm left on in the broker and the fleet
+#                     (the defaults of mosquitto and libmosquitto), for comparison
 #   BENCH_C2_STRACE=1 / BENCH_C2_PERF=1: system call counts / perf profile
 #                     of e4c2d during the rotation (slows it down)
 set -u
@@ -75,6 +77,9 @@ setup() {
 		echo "log_dest file $dir/mosquitto.log"
 		echo "log_type error"
 		echo "log_type warning"
+		# As conf/mosquitto-example.conf: acks to the C2 go out at once, not
+		# after its delayed TCP ACK (it sends nothing back for QoS 0 acks).
+		[ -z "${BENCH_C2_NAGLE:-}" ] && echo "set_tcp_nodelay true"
 		[ "$(id -u)" = 0 ] && echo "user root"
 	} >"$dir/mosquitto.conf"
 	e4t_bg e4t_run_broker -c "$dir/mosquitto.conf"
@@ -138,7 +143,7 @@ rotate_bench() {
 	split -l "$per" -d "$dir/fleet.keys" "$dir/fleet.keys."
 	fleetpids=""
 	for k in "$dir"/fleet.keys.*; do
-		e4t_bg "$FLEET" -p "$port" -f "$k" >"$dir/fleet.out.${k##*.}" 2>>"$dir/fleet.err"
+		e4t_bg "$FLEET" -p "$port" -f "$k" ${BENCH_C2_NAGLE:+-N} >"$dir/fleet.out.${k##*.}" 2>>"$dir/fleet.err"
 		fleetpids="$fleetpids $E4T_LAST_PID"
 	done
 	wait_fleet "\$3 >= $n" $((30 + n / 100)) || e4t_fail "$n devices did not connect"

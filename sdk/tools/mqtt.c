@@ -132,6 +132,12 @@ int e4_mqtt_init(struct e4_mqtt *m, struct mosquitto *mosq, struct e4_client *cl
 	memcpy(m->ack_topic, ct, strlen(ct));
 	memcpy(m->ack_topic + strlen(ct), "/ack", 5);
 	mosquitto_user_data_set(mosq, m);
+	/*
+	 * A command is answered with a PUBACK and then the ack: with Nagle's
+	 * algorithm, the ack waits for the broker's delayed TCP ACK of the
+	 * PUBACK (up to 40 ms on Linux) and the C2's rollout waits with it.
+	 */
+	mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_connect_callback_set(mosq, on_connect);
 	mosquitto_message_callback_set(mosq, on_message);
 	mosquitto_publish_callback_set(mosq, on_publish);

@@ -115,6 +115,8 @@ e4t_start_broker() {
 		echo "persistence false"
 		echo "log_dest file $E4T_DIR/mosquitto.log"
 		echo "log_type all"
+		# As conf/mosquitto-example.conf recommends (acks reach the C2 at once).
+		echo "set_tcp_nodelay true"
 		# As root the broker would switch to the mosquitto user, which cannot
 		# write into the private scratch directory.
 		[ "$(id -u)" = 0 ] && echo "user root"
