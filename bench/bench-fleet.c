@@ -97,7 +97,7 @@ static void on_message(struct mosquitto *m, void *arg, const struct mosquitto_me
 	}
 	commands++;
 	if (e4_client_ack(&d->c, ack, sizeof(ack), &len) == 0 &&
-	    mosquitto_publish(m, NULL, d->ack_topic, (int)len, ack, 1, false) == MOSQ_ERR_SUCCESS)
+	    mosquitto_publish(m, NULL, d->ack_topic, (int)len, ack, 0, false) == MOSQ_ERR_SUCCESS)
 		last_ms = clock_ms(CLOCK_REALTIME);
 }
 

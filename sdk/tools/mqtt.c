@@ -59,7 +59,13 @@ static void on_publish(struct mosquitto *mosq, void *obj, int mid)
 		m->on_published(m->ctx, mid);
 }
 
-/* Publishes the pending ack of the last command, if any. */
+/*
+ * Publishes the pending ack of the last command, if any, at QoS 0: the C2
+ * reads acks at QoS 0, so QoS 1 up to the broker would not make an ack
+ * reliable end to end, and it costs a PUBACK per command (a third of the
+ * broker's CPU in a rotation, bench/c2.sh).  A lost ack is a command the
+ * C2 resends, which the device acks again as a duplicate.
+ */
 static int publish_ack(struct e4_mqtt *m)
 {
 	uint8_t ack[E4_ACK_FRAME_LEN];
@@ -68,7 +74,7 @@ static int publish_ack(struct e4_mqtt *m)
 
 	if (err != 0)
 		return err;
-	return mosquitto_publish(m->mosq, NULL, m->ack_topic, (int)len, ack, m->control_qos, false);
+	return mosquitto_publish(m->mosq, NULL, m->ack_topic, (int)len, ack, 0, false);
 }
 
 /* Unprotects one frame (between the sync hooks) and dispatches it. */

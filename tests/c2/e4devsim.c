@@ -122,7 +122,7 @@ static void on_command(struct dev *d, const struct mosquitto_message *msg)
 	       d->name, info.is_command ? (int)info.command : -1, err == 0 ? "ok" : e4_strerror(err),
 	       fp);
 	if (e4_client_ack(&d->c, ack, sizeof(ack), &len) == 0)
-		mosquitto_publish(d->m, NULL, d->ack_topic, (int)len, ack, 1, false);
+		mosquitto_publish(d->m, NULL, d->ack_topic, (int)len, ack, 0, false);
 }
 
 /* Handles a message on the data topic. */

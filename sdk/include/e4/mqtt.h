@@ -83,7 +83,8 @@ struct e4_mqtt {
 	e4_mqtt_sync_fn sync_begin;
 	e4_mqtt_sync_end_fn sync_end;
 	void *ctx;                        /* passed to every callback */
-	int control_qos;                  /* QoS of the control subscription and acks (default 1) */
+	int control_qos;                  /* QoS of the control subscription (default 1); acks
+	                                     go at QoS 0, as the C2 reads them */
 	int publish_only;                 /* 1: do not subscribe to the control topic (a second
 	                                     connection of a device whose commands another handles) */
 	int connected;                    /* private */
