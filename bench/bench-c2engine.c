@@ -124,10 +124,11 @@ static void deliver(void)
 
 	nqueue = 0;
 	for (i = 0; i < n; i++) {
-		struct dev *d = &devs[queue[i].dev];
+		struct dev *d;
 
 		if (queue[i].dev < 0)
-			continue;
+			continue;   /* not a device's control topic: nobody receives it */
+		d = &devs[queue[i].dev];
 		t0 = now_s();
 		if (e4_unprotect(&d->c, NULL, 0, &len, d->topic, queue[i].bytes, queue[i].len,
 		                 &info) == 0)
