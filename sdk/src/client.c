@@ -283,6 +283,27 @@ int e4__topic_set_next(struct e4_client *c, const uint8_t hash[E4_HASH_LEN],
 	return 0;
 }
 
+/*
+ * ReplaceTopicKey: key becomes the topic's only key.  Every other key of
+ * the topic (the one replaced, one still in its transition period, one
+ * announced as next) is wiped at once, clock or no clock.
+ */
+int e4__topic_replace(struct e4_client *c, const uint8_t hash[E4_HASH_LEN],
+                      const uint8_t key[E4_KEY_LEN])
+{
+	struct e4_topic_slot *slot;
+
+	e4__topic_remove(c, hash);
+	slot = slot_alloc(c);
+	if (slot == NULL)
+		return E4_ERR_TABLE_FULL;
+	memcpy(slot->hash, hash, E4_HASH_LEN);
+	memcpy(slot->key, key, E4_KEY_LEN);
+	slot->kind = SLOT_CURRENT;
+	slot->expiry = 0;
+	return 0;
+}
+
 void e4__topic_remove(struct e4_client *c, const uint8_t hash[E4_HASH_LEN])
 {
 	size_t i;
@@ -364,6 +385,16 @@ static void command_key_replace(struct e4_client *c, const uint8_t key[E4_KEY_LE
 	memcpy(c->prev_key, c->key, E4_KEY_LEN);
 	c->has_prev_key = 1;
 	memcpy(c->key, key, E4_KEY_LEN);
+}
+
+/* RetireIDKey: the command key replaced by SetIDKey or SetC2Key opens nothing any more. */
+void e4__client_retire_id_key(struct e4_client *c)
+{
+	if (!c->has_prev_key)
+		return;
+	e4__client_forget_key(c, c->prev_key);
+	e4_wipe(c->prev_key, E4_KEY_LEN);
+	c->has_prev_key = 0;
 }
 
 int e4__client_set_id_key(struct e4_client *c, const uint8_t *key, size_t len)

@@ -25,6 +25,8 @@ int e4_command_args_len(int mode, uint8_t code)
 	case E4_CMD_SET_C2_KEY:         return E4_CURVE_PK_LEN;
 	case E4_CMD_SET_TOPIC_KEY_NEXT: return E4_KEY_LEN + E4_HASH_LEN;
 	case E4_CMD_HEARTBEAT:          return 0;
+	case E4_CMD_REPLACE_TOPIC_KEY:  return E4_KEY_LEN + E4_HASH_LEN;
+	case E4_CMD_RETIRE_ID_KEY:      return 0;
 	default:                        return E4_ERR_UNKNOWN_COMMAND;
 	}
 }
@@ -179,7 +181,8 @@ int e4__command_apply(struct e4_client *c, const uint8_t *cmd, size_t len,
 		info->command = cmd[0];
 		if (cmd[0] == E4_CMD_REMOVE_TOPIC)
 			memcpy(info->topic_hash, a, E4_HASH_LEN);
-		else if (cmd[0] == E4_CMD_SET_TOPIC_KEY || cmd[0] == E4_CMD_SET_TOPIC_KEY_NEXT)
+		else if (cmd[0] == E4_CMD_SET_TOPIC_KEY || cmd[0] == E4_CMD_SET_TOPIC_KEY_NEXT ||
+		         cmd[0] == E4_CMD_REPLACE_TOPIC_KEY)
 			memcpy(info->topic_hash, a + E4_KEY_LEN, E4_HASH_LEN);
 		else if (cmd[0] == E4_CMD_REMOVE_PUBKEY)
 			memcpy(info->sender, a, E4_ID_LEN);
@@ -199,7 +202,12 @@ int e4__command_apply(struct e4_client *c, const uint8_t *cmd, size_t len,
 		return e4__topic_set(c, a + E4_KEY_LEN, a, now);
 	case E4_CMD_SET_TOPIC_KEY_NEXT:
 		return e4__topic_set_next(c, a + E4_KEY_LEN, a);
+	case E4_CMD_REPLACE_TOPIC_KEY:
+		return e4__topic_replace(c, a + E4_KEY_LEN, a);
 	case E4_CMD_HEARTBEAT:
+		return 0;
+	case E4_CMD_RETIRE_ID_KEY:
+		e4__client_retire_id_key(c);
 		return 0;
 	default:
 		return apply_pubkey_cmd(c, cmd[0], a);

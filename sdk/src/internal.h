@@ -49,12 +49,15 @@ int e4__topic_set(struct e4_client *c, const uint8_t hash[E4_HASH_LEN],
                   const uint8_t key[E4_KEY_LEN], uint64_t now);
 int e4__topic_set_next(struct e4_client *c, const uint8_t hash[E4_HASH_LEN],
                        const uint8_t key[E4_KEY_LEN]);
+int e4__topic_replace(struct e4_client *c, const uint8_t hash[E4_HASH_LEN],
+                      const uint8_t key[E4_KEY_LEN]);
 void e4__topic_remove(struct e4_client *c, const uint8_t hash[E4_HASH_LEN]);
 void e4__topic_reset(struct e4_client *c);
 void e4__pubkeys_reset(struct e4_client *c);
 int e4__pubkey_remove(struct e4_client *c, const uint8_t id[E4_ID_LEN]);
 const uint8_t *e4__pubkey_find(const struct e4_client *c, const uint8_t id[E4_ID_LEN]);
 int e4__client_set_id_key(struct e4_client *c, const uint8_t *key, size_t len);
+void e4__client_retire_id_key(struct e4_client *c);
 
 int e4__topic_hash_memo(struct e4_client *c, const char *topic, uint8_t hash[E4_HASH_LEN]);
 

@@ -39,12 +39,8 @@ static int open_command(struct e4_client *c, uint8_t *cmd, const uint8_t *frame,
 		k = e4__client_keyed(c, c->prev_key);
 		return k != NULL ? e4__frame_open_keyed(k, cmd, frame, frame_len) : E4_ERR_CRYPTO;
 	}
-	if (err == 0 && c->has_prev_key) {
-		/* First command under the new key: the old one is retired. */
-		e4__client_forget_key(c, c->prev_key);
-		e4_wipe(c->prev_key, E4_KEY_LEN);
-		c->has_prev_key = 0;
-	}
+	if (err == 0)
+		e4__client_retire_id_key(c);   /* first command under the new key */
 	return err;
 }
 

@@ -50,7 +50,7 @@ START_TEST(wrong_command_lengths_are_rejected_for_every_code)
 			ck_assert_int_eq(e4_ed25519_keypair(c2, args + 16), 0);
 			fx_init_pk(&f, dev_id, sk, c2, T0, 0);
 		}
-		for (code = 0; code <= E4_CMD_HEARTBEAT; code++) {
+		for (code = 0; code <= E4_CMD_LAST; code++) {
 			int want = e4_command_args_len(mode, (uint8_t)code);
 			size_t bad[4], i, nbad = 0;
 
@@ -109,7 +109,7 @@ START_TEST(unknown_command_codes_are_rejected)
 	int code;
 
 	fx_init(&f, dev_id, dev_key, T0, 0);
-	for (code = E4_CMD_HEARTBEAT + 1; code < 256; code++) {
+	for (code = E4_CMD_LAST + 1; code < 256; code++) {
 		fx_cmd_seal(frame, sizeof(frame), &len, dev_key, T0, (uint8_t)code, NULL, 0);
 		ck_assert_int_eq(fx_command(&f, frame, len, NULL), E4_ERR_UNKNOWN_COMMAND);
 		fx_check_ack(&f, dev_key, frame, len, E4_ACK_UNKNOWN);
@@ -508,6 +508,104 @@ START_TEST(store_failure_is_reported_after_applying)
 }
 END_TEST
 
+START_TEST(replace_topic_key_retires_the_old_key_at_once_with_a_clock)
+{
+	uint8_t k1[32], k2[32], args[48];
+	struct fixture f;
+
+	fx_bytes(k1, sizeof(k1), 1);
+	fx_bytes(k2, sizeof(k2), 2);
+	fx_init(&f, dev_id, dev_key, T0, FX_STORE);
+	ck_assert_int_eq(e4_client_set_topic_key(&f.c, "x", k1), 0);
+	topic_args(args, "x", k2);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0, E4_CMD_SET_TOPIC_KEY, args, 48), 0);
+	/* k1 is in its transition period: still accepted. */
+	ck_assert_int_eq(deliver(&f, "x", k1, T0), 0);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0 + 1, E4_CMD_REPLACE_TOPIC_KEY, args, 48), 0);
+	/* A fresh frame under the replaced key is refused at once, and after a reload. */
+	ck_assert_int_eq(deliver(&f, "x", k1, T0 + 1), E4_ERR_AUTH);
+	ck_assert_int_eq(deliver(&f, "x", k2, T0 + 1), 0);
+	ck_assert_int_eq(fx_protected_with(&f, "x", k2), 0);
+	ck_assert_uint_eq(e4_client_topic_count(&f.c), 1);
+	fx_check_reload(&f);
+	ck_assert_int_eq(deliver(&f, "x", k1, T0 + 2), E4_ERR_AUTH);
+	e4_client_wipe(&f.c);
+}
+END_TEST
+
+START_TEST(replace_topic_key_retires_the_old_key_without_a_clock)
+{
+	uint8_t k1[32], k2[32], args[48];
+	struct fixture f;
+
+	fx_bytes(k1, sizeof(k1), 1);
+	fx_bytes(k2, sizeof(k2), 2);
+	fx_init(&f, dev_id, dev_key, 0, FX_CLOCKLESS);
+	ck_assert_int_eq(e4_client_set_topic_key(&f.c, "x", k1), 0);
+	topic_args(args, "x", k2);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0, E4_CMD_SET_TOPIC_KEY, args, 48), 0);
+	ck_assert_int_eq(deliver(&f, "x", k1, T0), 0);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0 + 1, E4_CMD_REPLACE_TOPIC_KEY, args, 48), 0);
+	/* No later command, no clock: the replaced key is gone all the same. */
+	ck_assert_int_eq(deliver(&f, "x", k1, T0 + 1), E4_ERR_AUTH);
+	ck_assert_int_eq(deliver(&f, "x", k1, T0 + 100000), E4_ERR_AUTH);
+	ck_assert_int_eq(deliver(&f, "x", k2, T0 + 1), 0);
+	e4_client_wipe(&f.c);
+}
+END_TEST
+
+START_TEST(replace_topic_key_also_drops_an_announced_key_and_installs_a_missing_one)
+{
+	uint8_t k1[32], k2[32], k3[32], args[48];
+	struct fixture f;
+
+	fx_bytes(k1, sizeof(k1), 1);
+	fx_bytes(k2, sizeof(k2), 2);
+	fx_bytes(k3, sizeof(k3), 3);
+	fx_init(&f, dev_id, dev_key, T0, 0);
+	/* A member that missed the whole rotation: current k1, k2 announced only. */
+	ck_assert_int_eq(e4_client_set_topic_key(&f.c, "x", k1), 0);
+	topic_args(args, "x", k2);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0, E4_CMD_SET_TOPIC_KEY_NEXT, args, 48), 0);
+	topic_args(args, "x", k3);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0 + 1, E4_CMD_REPLACE_TOPIC_KEY, args, 48), 0);
+	ck_assert_int_eq(deliver(&f, "x", k1, T0 + 1), E4_ERR_AUTH);
+	ck_assert_int_eq(deliver(&f, "x", k2, T0 + 1), E4_ERR_AUTH);
+	ck_assert_int_eq(deliver(&f, "x", k3, T0 + 1), 0);
+	ck_assert_int_eq(fx_protected_with(&f, "x", k3), 0);
+	/* A topic the device never had: the key is installed. */
+	topic_args(args, "y", k2);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0 + 2, E4_CMD_REPLACE_TOPIC_KEY, args, 48), 0);
+	ck_assert_int_eq(fx_protected_with(&f, "y", k2), 0);
+	ck_assert_uint_eq(e4_client_topic_count(&f.c), 2);
+	e4_client_wipe(&f.c);
+}
+END_TEST
+
+START_TEST(retire_id_key_ends_the_previous_device_key_at_once)
+{
+	uint8_t k2[32];
+	struct fixture f;
+
+	fx_bytes(k2, sizeof(k2), 2);
+	fx_init(&f, dev_id, dev_key, 0, FX_STORE | FX_CLOCKLESS);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0, E4_CMD_SET_ID_KEY, k2, 32), 0);
+	ck_assert_uint_eq(f.c.has_prev_key, 1);
+	ck_assert_int_eq(fx_send(&f, k2, T0 + 1, E4_CMD_RETIRE_ID_KEY, NULL, 0), 0);
+	ck_assert_uint_eq(f.c.has_prev_key, 0);
+	ck_assert(fx_all_zero(f.c.prev_key, sizeof(f.c.prev_key)));
+	/* Whoever kept the old key can no longer command the device, after a reboot too. */
+	ck_assert_int_eq(fx_send(&f, dev_key, T0 + 2, E4_CMD_RESET_TOPICS, NULL, 0), E4_ERR_AUTH);
+	fx_check_reload(&f);
+	ck_assert_int_eq(fx_send(&f, dev_key, T0 + 3, E4_CMD_RESET_TOPICS, NULL, 0), E4_ERR_AUTH);
+	ck_assert_int_eq(fx_send(&f, k2, T0 + 4, E4_CMD_HEARTBEAT, NULL, 0), 0);
+	/* Retiring with no previous key changes nothing. */
+	ck_assert_int_eq(fx_send(&f, k2, T0 + 5, E4_CMD_RETIRE_ID_KEY, NULL, 0), 0);
+	ck_assert_int_eq(fx_send(&f, k2, T0 + 6, E4_CMD_HEARTBEAT, NULL, 0), 0);
+	e4_client_wipe(&f.c);
+}
+END_TEST
+
 Suite *suite_commands(void)
 {
 	Suite *s = suite_create("commands");
@@ -532,6 +630,10 @@ Suite *suite_commands(void)
 	tcase_add_test(te, a_new_next_key_replaces_the_announced_one);
 	tcase_add_test(te, set_id_key_old_key_works_until_first_command_under_new_key);
 	tcase_add_test(te, set_id_key_with_the_current_key_keeps_no_previous_key);
+	tcase_add_test(te, replace_topic_key_retires_the_old_key_at_once_with_a_clock);
+	tcase_add_test(te, replace_topic_key_retires_the_old_key_without_a_clock);
+	tcase_add_test(te, replace_topic_key_also_drops_an_announced_key_and_installs_a_missing_one);
+	tcase_add_test(te, retire_id_key_ends_the_previous_device_key_at_once);
 	tcase_add_test(te, applied_commands_are_persisted_and_reload);
 	tcase_add_test(te, store_failure_is_reported_after_applying);
 	suite_add_tcase(s, te);

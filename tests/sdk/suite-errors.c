@@ -137,7 +137,7 @@ static int command_err(uint8_t code, const uint8_t *args, size_t args_len)
 
 static int make_unknown_command(void)
 {
-	return command_err(0x0a, NULL, 0);
+	return command_err(E4_CMD_LAST + 1, NULL, 0);
 }
 
 static int make_command_length(void)

@@ -300,6 +300,32 @@ START_TEST(set_c2_key_command_changes_the_command_key)
 }
 END_TEST
 
+START_TEST(retire_id_key_ends_the_command_key_of_the_previous_c2_key)
+{
+	uint8_t key1[32], key2[32], frame[E4_PROTECTED_LEN(33)];
+	struct dev a;
+	struct c2 k1, k2;
+	struct fixture f;
+	size_t len;
+
+	dev_new(&a, 1);
+	c2_new(&k1);
+	c2_new(&k2);
+	c2_key_for(&k1, &a, key1);
+	c2_key_for(&k2, &a, key2);
+	setup(&f, &a, &k1, FX_CLOCKLESS);
+	fx_cmd_seal(frame, sizeof(frame), &len, key1, T0, E4_CMD_SET_C2_KEY, k2.pub, 32);
+	ck_assert_int_eq(fx_command(&f, frame, len, NULL), 0);
+	/* The C2 proves it holds the new key with RetireIDKey under it. */
+	ck_assert_int_eq(fx_send(&f, key2, T0 + 1, E4_CMD_RETIRE_ID_KEY, NULL, 0), 0);
+	ck_assert_uint_eq(f.c.has_prev_key, 0);
+	/* A command under the previous C2 key's command key is refused. */
+	ck_assert_int_eq(fx_send(&f, key1, T0 + 2, E4_CMD_RESET_TOPICS, NULL, 0), E4_ERR_AUTH);
+	ck_assert_uint_eq(e4_client_topic_count(&f.c), 1);
+	e4_client_wipe(&f.c);
+}
+END_TEST
+
 START_TEST(set_id_key_command_changes_the_signing_and_command_keys)
 {
 	uint8_t key[32], newkey[32], frame[E4_PK_PROTECTED_LEN(5)], out[8];
@@ -387,6 +413,7 @@ Suite *suite_pubkey(void)
 	tcase_add_test(tc, set_pubkey_command_adds_a_sender);
 	tcase_add_test(tc, remove_and_reset_pubkey_commands_forget_senders);
 	tcase_add_test(tc, set_c2_key_command_changes_the_command_key);
+	tcase_add_test(tc, retire_id_key_ends_the_command_key_of_the_previous_c2_key);
 	tcase_add_test(tc, set_id_key_command_changes_the_signing_and_command_keys);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, vectors_tcase_pubkey_messages());

@@ -118,21 +118,23 @@ START_TEST(check_time_accepts_exactly_the_window)
 }
 END_TEST
 
-/* Expected argument lengths per mode (symkey, pubkey) for codes 0..9. */
-static const int args_len[10][2] = {
+/* Expected argument lengths per mode (symkey, pubkey) for codes 0..11. */
+static const int args_len[12][2] = {
 	{ 16, 16 }, { 0, 0 }, { 32, 64 }, { 48, 48 }, { 16, 16 },
 	{ 0, 0 }, { 48, 48 }, { 32, 32 }, { 48, 48 }, { 0, 0 },
+	{ 48, 48 }, { 0, 0 },
 };
 
 START_TEST(command_args_len_matches_the_protocol)
 {
 	int code;
 
-	for (code = 0; code < 10; code++) {
+	ck_assert_int_eq(E4_CMD_LAST + 1, 12);
+	for (code = 0; code < 12; code++) {
 		ck_assert_int_eq(e4_command_args_len(E4_MODE_SYMKEY, (uint8_t)code), args_len[code][0]);
 		ck_assert_int_eq(e4_command_args_len(E4_MODE_PUBKEY, (uint8_t)code), args_len[code][1]);
 	}
-	for (code = 10; code < 256; code++)
+	for (code = 12; code < 256; code++)
 		ck_assert_int_eq(e4_command_args_len(E4_MODE_SYMKEY, (uint8_t)code),
 		                 E4_ERR_UNKNOWN_COMMAND);
 	ck_assert_int_eq(e4_command_args_len(3, 0), E4_ERR_INVALID_ARG);

@@ -56,8 +56,13 @@ enum e4_command_code {
 	E4_CMD_SET_PUBKEY      = 0x06, /* pubkey(32) || id(16) */
 	E4_CMD_SET_C2_KEY      = 0x07, /* curve25519 public(32) */
 	E4_CMD_SET_TOPIC_KEY_NEXT = 0x08, /* extension: key(32) || topichash(16) */
-	E4_CMD_HEARTBEAT       = 0x09  /* extension: - */
+	E4_CMD_HEARTBEAT       = 0x09, /* extension: - */
+	E4_CMD_REPLACE_TOPIC_KEY = 0x0a, /* extension: key(32) || topichash(16), the topic's only key */
+	E4_CMD_RETIRE_ID_KEY   = 0x0b  /* extension: -, forget the previous device / command key */
 };
+
+/* Highest command code this implementation knows. */
+#define E4_CMD_LAST E4_CMD_RETIRE_ID_KEY
 
 /* Largest command plaintext (SetIDKey in pubkey mode). */
 #define E4_COMMAND_MAX 65
