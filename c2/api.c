@@ -8,10 +8,12 @@
 #include "config.h"
 #endif
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <sodium.h>
 
 #include "api.h"
 
@@ -434,6 +436,26 @@ static int h_audit(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char *err,
 	return c2_db_audit_list(ctx->db, limit, list_audit, &l);
 }
 
+/* backup: a consistent copy of the database to "path" (absolute, new, made 0600). */
+static int h_backup(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char *err, size_t cap)
+{
+	const char *path;
+
+	if (get_str(args, "path", 1, &path, err, cap) != 0)
+		return -1;
+	if (path[0] != '/') {
+		snprintf(err, cap, "argument 'path' must be an absolute path");
+		return -1;
+	}
+	if (c2_db_backup(ctx->db, path, err, cap) != 0)
+		return -1;
+	if (c2_db_audit(ctx->db, ctx->uid, "backup", path) != 0)
+		c2_log(C2_LOG_WARN, "backup", "backup written but not audited");
+	c2_log(C2_LOG_INFO, "backup", "%s", path);
+	cJSON_AddStringToObject(res, "path", path);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	handler_fn fn;
@@ -454,6 +476,7 @@ static const struct {
 	{ "unlink", h_unlink },
 	{ "c2key.rotate", h_c2key_rotate },
 	{ "audit", h_audit },
+	{ "backup", h_backup },
 };
 
 /* Validates the envelope and runs the handler. */
@@ -481,6 +504,22 @@ static int dispatch(struct c2_ctx *ctx, const cJSON *req, cJSON *res, char *err,
 			return handlers[i].fn(ctx, args != NULL ? args : &empty, res, err, cap);
 	snprintf(err, cap, "unknown command");
 	return -1;
+}
+
+/* cJSON's free: wipes the whole block first (it may hold a key or a response). */
+static void wiping_free(void *p)
+{
+	if (p == NULL)
+		return;
+	sodium_memzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+void c2_api_secure_alloc(void)
+{
+	cJSON_Hooks hooks = { malloc, wiping_free };
+
+	cJSON_InitHooks(&hooks);
 }
 
 char *c2_api_request(struct c2_ctx *ctx, const char *line, size_t len, long uid)

@@ -28,6 +28,14 @@ void c2_api_serve(struct c2_api *api, const struct pollfd *fds, int n);
 void c2_api_close(struct c2_api *api);
 
 /*
+ * Makes cJSON allocate through functions that wipe every block before
+ * freeing it (nodes, strings and the print buffers, which cJSON then
+ * grows by copying instead of realloc): requests and responses may hold
+ * keys.  Call once, before any cJSON use.
+ */
+void c2_api_secure_alloc(void);
+
+/*
  * Handles one request line from a peer with uid; returns the response
  * line (malloc'd, no newline; the caller frees and wipes it).
  */

@@ -142,9 +142,14 @@ static void run_line(struct c2_api *api, struct client *c, size_t len)
 	char *resp = c2_api_request(api->ctx, c->in, len, c->uid);
 	size_t n = resp != NULL ? strlen(resp) : 0;
 
-	c->out = resp != NULL ? realloc(resp, n + 1) : NULL;
+	/* Copied, not realloc'd: a moved block would leave the response (keys) behind. */
+	c->out = resp != NULL ? malloc(n + 1) : NULL;
+	if (c->out != NULL)
+		memcpy(c->out, resp, n);
+	if (resp != NULL)
+		e4_wipe(resp, n);
+	free(resp);
 	if (c->out == NULL) {
-		free(resp);
 		drop(c);
 		return;
 	}

@@ -331,4 +331,10 @@ int c2_db_cmd_progress(struct c2_db *db, const char *topic, int64_t epoch, int c
 int c2_db_audit(struct c2_db *db, long uid, const char *action, const char *detail);
 int c2_db_audit_list(struct c2_db *db, long limit, c2_audit_fn fn, void *ctx);
 
+/*
+ * Writes a consistent copy of the open database to path (VACUUM INTO),
+ * created 0600; fails when path exists.  Keys stay sealed in the copy.
+ */
+int c2_db_backup(struct c2_db *db, const char *path, char *err, size_t err_cap);
+
 #endif /* C2_C2_H */

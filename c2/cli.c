@@ -5,14 +5,19 @@
  * arguments, flags and help.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,7 +25,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
-#include "engine.h"
+#include "api.h"
 
 #define DEFAULT_CONF "/etc/e4c2/e4c2d.conf"
 
@@ -76,6 +81,8 @@ static const struct sub subs[] = {
 	  "pubkey mode: new C2 key pair, sent to every device with SetC2Key" },
 	{ "audit", "audit", { NULL, NULL }, { { "limit", "N", "limit" }, { NULL, NULL, NULL } },
 	  "print the last entries of the audit log (default 50)" },
+	{ "backup", "backup", { "path", NULL }, { { NULL, NULL, NULL } },
+	  "write a consistent copy of the running daemon's database to FILE (new, mode 0600)" },
 };
 
 #define NSUBS (sizeof(subs) / sizeof(subs[0]))
@@ -85,6 +92,7 @@ struct globals {
 	const char *conf;
 	const char *socket;
 	int json;
+	int conf_given;     /* -c was given: the file must exist */
 };
 
 /* Prints the usage of every subcommand. */
@@ -92,7 +100,8 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: e4c2 [-c FILE] [--socket PATH] [--json] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: e4c2 [-c FILE] [--socket PATH] [--json] COMMAND [ARGS]\n"
+	           "       e4c2 --help | --version\n\ncommands:\n");
 	for (i = 0; i < NSUBS; i++)
 		fprintf(f, "  %-18s %s\n", subs[i].words, subs[i].help);
 	fprintf(f, "\nEvery command takes --help.\n");
@@ -107,7 +116,8 @@ static void sub_usage(FILE *f, const struct sub *s)
 	fprintf(f, "usage: e4c2 %s", s->words);
 	for (i = 0; i < 2 && s->pos[i] != NULL; i++)
 		fprintf(f, " %s", strcmp(s->pos[i], "name") == 0 ? "NAME" :
-		        strcmp(s->pos[i], "device") == 0 ? "DEVICE" : "TOPIC");
+		        strcmp(s->pos[i], "device") == 0 ? "DEVICE" :
+		        strcmp(s->pos[i], "path") == 0 ? "FILE" : "TOPIC");
 	for (fl = s->flags; fl->name != NULL; fl++)
 		fprintf(f, " [--%s%s%s]", fl->name, fl->arg ? " " : "", fl->arg ? fl->arg : "");
 	fprintf(f, " [--json]\n  %s\n", s->help);
@@ -148,7 +158,9 @@ static int socket_path(const struct globals *g, char *out, size_t cap)
 		return 0;
 	}
 	c2_conf_defaults(&conf);
-	if (access(g->conf, F_OK) == 0 && c2_conf_load(&conf, g->conf, err, sizeof(err)) != 0) {
+	/* Without -c a missing default file means the defaults; a named one must exist. */
+	if ((g->conf_given || access(g->conf, F_OK) == 0) &&
+	    c2_conf_load(&conf, g->conf, err, sizeof(err)) != 0) {
 		fprintf(stderr, "e4c2: %s\n", err);
 		return -1;
 	}
@@ -179,10 +191,14 @@ static char *transact(const char *path, const char *req)
 		if (memchr(buf, '\n', len) != NULL)
 			break;
 		if (len + 1 == cap) {
-			char *nb = realloc(buf, cap * 2);
+			/* Grown by copying: realloc could leave a copy of the response (keys) behind. */
+			char *nb = malloc(cap * 2);
 
 			if (nb == NULL)
 				goto fail;
+			memcpy(nb, buf, len);
+			sodium_memzero(buf, cap);
+			free(buf);
 			buf = nb;
 			cap *= 2;
 		}
@@ -198,6 +214,8 @@ static char *transact(const char *path, const char *req)
 fail:
 	if (fd >= 0)
 		close(fd);
+	if (buf != NULL)
+		sodium_memzero(buf, cap);
 	free(buf);
 	return NULL;
 }
@@ -454,6 +472,46 @@ static int fetch_pages(const struct globals *g, const char *path, cJSON *req, cJ
 	return rc;
 }
 
+/*
+ * Adds "path": file made absolute against the CLI's directory, since the
+ * daemon writes it from its own; the file must not exist yet.
+ */
+static int add_abs_path(cJSON *args, const char *file)
+{
+	char dir[PATH_MAX], abs[PATH_MAX], out[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	const char *base = slash != NULL ? slash + 1 : file;
+	struct stat st;
+	size_t n;
+
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		fprintf(stderr, "e4c2: %s: not a file name\n", file);
+		return -1;
+	}
+	if (lstat(file, &st) == 0) {
+		fprintf(stderr, "e4c2: %s: file exists (a backup never replaces a file)\n", file);
+		return -1;
+	}
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == file)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file), file);
+	if (realpath(dir, abs) == NULL) {
+		fprintf(stderr, "e4c2: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	n = strlen(abs);
+	if (snprintf(out, sizeof(out), "%s%s%s", abs, abs[n - 1] == '/' ? "" : "/", base) >=
+	    (int)sizeof(out)) {
+		fprintf(stderr, "e4c2: %s: path too long\n", file);
+		return -1;
+	}
+	cJSON_AddStringToObject(args, "path", out);
+	return 0;
+}
+
 /* Builds the request from positionals and flags; runs it. */
 static int do_sub(const struct globals *g, const struct sub *s, int argc, char **argv)
 {
@@ -473,6 +531,14 @@ static int do_sub(const struct globals *g, const struct sub *s, int argc, char *
 				goto usage;
 			}
 			pos[npos] = argv[i];
+			if (strcmp(s->pos[npos], "path") == 0) {
+				if (add_abs_path(args, argv[i]) != 0) {
+					cJSON_Delete(req);
+					return 1;
+				}
+				npos++;
+				continue;
+			}
 			cJSON_AddStringToObject(args, s->pos[npos++], argv[i]);
 			continue;
 		}
@@ -550,8 +616,11 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
 			g->conf = argv[++i];
+			g->conf_given = 1;
+		} else if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)
+			return -3;
 		else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
 			g->socket = argv[++i];
 		else if (strcmp(argv[i], "--json") == 0)
@@ -569,11 +638,20 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 
 int main(int argc, char **argv)
 {
-	struct globals g = { DEFAULT_CONF, NULL, 0 };
+	struct globals g = { DEFAULT_CONF, NULL, 0, 0 };
+	struct rlimit nocore = { 0, 0 };
 	const struct sub *s;
 	int first, used, i, j;
 
+	/* Responses may carry keys (device add --export): no core file, no ptrace. */
+	setrlimit(RLIMIT_CORE, &nocore);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	c2_api_secure_alloc();
 	first = parse_globals(argc, argv, &g);
+	if (first == -3) {
+		printf("e4c2 %s\n", PACKAGE_VERSION);
+		return 0;
+	}
 	if (first < 0 || first == argc) {
 		usage(first == -1 ? stdout : stderr);
 		return first == -1 ? 0 : 2;

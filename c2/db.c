@@ -10,8 +10,12 @@
 #include "config.h"
 #endif
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "db_priv.h"
 #include "db_sqlite.h"
@@ -104,6 +108,59 @@ static int migrate(struct c2_db *db, char *err, size_t cap)
 	return 0;
 }
 
+/* True for SQLite names that are not files of their own (":memory:", URIs, ""). */
+static int is_file_path(const char *path)
+{
+	return path[0] != '\0' && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0;
+}
+
+/*
+ * Makes path (a database, or its -wal or -shm file) private: SQLite
+ * creates files 0644 minus the umask, and its -wal and -shm files take
+ * the database's mode, so the database is created (create) or fixed
+ * 0600 before SQLite opens it.  A missing -wal or -shm file is fine.
+ */
+static int make_private(const char *path, int create, char *err, size_t cap)
+{
+	struct stat st;
+	int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	const char *why = NULL;
+
+	if (fd < 0 && !create && errno == ENOENT)
+		return 0;
+	if (fd < 0 || fstat(fd, &st) != 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if ((st.st_mode & 077) != 0 && fchmod(fd, 0600) != 0)
+		why = strerror(errno);
+	else if ((st.st_mode & 077) != 0 && st.st_size > 0)
+		c2_log(C2_LOG_WARN, "db", "%s was accessible by group or others; now mode 0600", path);
+	if (fd >= 0)
+		close(fd);
+	if (why != NULL) {
+		snprintf(err, cap, "%s: %s", path, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Makes the database and its -wal and -shm files 0600 (see make_private). */
+static int private_files(const char *path, int create, char *err, size_t cap)
+{
+	char side[C2_PATH_MAX + 8];
+
+	if (!is_file_path(path))
+		return 0;
+	if (make_private(path, create, err, cap) != 0)
+		return -1;
+	snprintf(side, sizeof(side), "%s-wal", path);
+	if (make_private(side, 0, err, cap) != 0)
+		return -1;
+	snprintf(side, sizeof(side), "%s-shm", path);
+	return make_private(side, 0, err, cap);
+}
+
 int c2_db_open(struct c2_db **out, const char *path, const uint8_t mk[C2_MASTER_KEY_LEN],
                int create, char *err, size_t cap)
 {
@@ -116,6 +173,10 @@ int c2_db_open(struct c2_db **out, const char *path, const uint8_t mk[C2_MASTER_
 		return -1;
 	}
 	memcpy(db->mk, mk, C2_MASTER_KEY_LEN);
+	if (private_files(path, create, err, cap) != 0) {
+		c2_db_close(db);
+		return -1;
+	}
 	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
 		snprintf(err, cap, "%s: %s", path, db->h ? sqlite3_errmsg(db->h) : "cannot open");
 		c2_db_close(db);
@@ -125,12 +186,49 @@ int c2_db_open(struct c2_db **out, const char *path, const uint8_t mk[C2_MASTER_
 	/* Foreign keys are enforced once migrated: a migration may rebuild a table. */
 	if (exec(db, "PRAGMA secure_delete = ON; PRAGMA journal_mode = WAL;"
 	             "PRAGMA synchronous = FULL;", err, cap) != 0 ||
-	    migrate(db, err, cap) != 0 || exec(db, "PRAGMA foreign_keys = ON", err, cap) != 0) {
+	    migrate(db, err, cap) != 0 || exec(db, "PRAGMA foreign_keys = ON", err, cap) != 0 ||
+	    private_files(path, 0, err, cap) != 0) {
 		c2_db_close(db);
 		return -1;
 	}
 	*out = db;
 	return 0;
+}
+
+/*
+ * Writes a consistent copy of the database to path with VACUUM INTO: one
+ * read transaction sees every committed change, including those still in
+ * the WAL, and the copy is a single file (no -wal) holding the same
+ * sealed keys.  path must not exist: it is created 0600 here (VACUUM INTO
+ * would create it 0644 minus the umask), and removed again on failure.
+ */
+int c2_db_backup(struct c2_db *db, const char *path, char *err, size_t cap)
+{
+	sqlite3_stmt *st = NULL;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc = -1;
+
+	if (fd < 0) {
+		snprintf(err, cap, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fchmod(fd, 0600) != 0) {
+		snprintf(err, cap, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	if (sqlite3_prepare_v2(db->h, "VACUUM INTO ?1", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_DONE)
+		rc = 0;
+	else
+		snprintf(err, cap, "backup to %s: %s", path, sqlite3_errmsg(db->h));
+	sqlite3_finalize(st);
+	if (rc != 0)
+		unlink(path);
+	return rc;
 }
 
 void c2_db_close(struct c2_db *db)
