@@ -154,7 +154,7 @@ static void settle(const char *topic)
 		sent = c2_outbox_tick(&ctx, c2_now_ms());
 		deliver();
 		if (nqueue == 0 && ctx.nackq == 0 && c2_db_cmd_count(ctx.db, "pending", &open) == 0 &&
-		    open == 0 && c2_db_topic_get(ctx.db, topic, &t) == 0 && !t.rotating)
+		    open == 0 && c2_db_topic_get(ctx.db, topic, &t) == 0 && t.phase == C2_ROT_IDLE)
 			return;
 		/* As e4c2d's loop: acks alone wait a few ms for others (poll's timeout there). */
 		wait = c2_outbox_wait_ms(&ctx, c2_now_ms(), 50);

@@ -82,6 +82,24 @@ static void add_hex(cJSON *o, const char *name, const uint8_t *b, size_t len)
 	cJSON_AddStringToObject(o, name, hex);
 }
 
+/*
+ * Replaced keys some device may still accept: topic rotations not finished,
+ * device keys (SetIDKey) and C2 keys (SetC2Key) not yet retired.
+ */
+static void add_retiring(struct c2_ctx *ctx, cJSON *res)
+{
+	cJSON *o = cJSON_AddObjectToObject(res, "retiring");
+	long n = 0, m = 0;
+
+	if (c2_db_cmd_open_count(ctx->db, NULL, E4_CMD_REPLACE_TOPIC_KEY, &n) == 0)
+		cJSON_AddNumberToObject(o, "topic_keys", (double)n);
+	if (c2_db_cmd_open_count(ctx->db, NULL, E4_CMD_SET_ID_KEY, &n) == 0 &&
+	    c2_db_cmd_open_count(ctx->db, NULL, E4_CMD_SET_C2_KEY, &m) == 0)
+		cJSON_AddNumberToObject(o, "installing", (double)(n + m));
+	if (c2_db_cmd_open_count(ctx->db, NULL, E4_CMD_RETIRE_ID_KEY, &n) == 0)
+		cJSON_AddNumberToObject(o, "device_keys", (double)n);
+}
+
 static int h_status(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char *err, size_t cap)
 {
 	long n = 0;
@@ -105,6 +123,7 @@ static int h_status(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char *err
 	cJSON_AddNumberToObject(res, "sent", (double)ctx->sent);
 	cJSON_AddNumberToObject(res, "acked", (double)ctx->acked);
 	cJSON_AddNumberToObject(res, "retried", (double)ctx->retried);
+	add_retiring(ctx, res);
 	return 0;
 }
 
@@ -288,6 +307,27 @@ static int list_topic_name(void *arg, const struct c2_topic *t)
 	return 0;
 }
 
+/*
+ * Where the device's key rotation stands: "installing" (SetIDKey or
+ * SetC2Key not acked), "retiring" (the replaced key still opens its
+ * commands until RetireIDKey is acked) or "done"; and whether the device
+ * retires replaced keys at all (legacy E4 v1 devices do not).
+ */
+static void add_key_rotation(struct c2_ctx *ctx, cJSON *res, const struct c2_device *d)
+{
+	long set = 0, c2 = 0, retire = 0;
+
+	c2_db_cmd_open_count(ctx->db, d->id, E4_CMD_SET_ID_KEY, &set);
+	c2_db_cmd_open_count(ctx->db, d->id, E4_CMD_SET_C2_KEY, &c2);
+	c2_db_cmd_open_count(ctx->db, d->id, E4_CMD_RETIRE_ID_KEY, &retire);
+	cJSON_AddStringToObject(res, "key_rotation", set + c2 > 0 ? "installing" :
+	                        retire > 0 ? "retiring" : "done");
+	cJSON_AddBoolToObject(res, "retires_replaced_keys", !d->legacy);
+	if (d->legacy)
+		cJSON_AddStringToObject(res, "guarantee", "legacy E4 v1 device: a replaced topic key"
+		                        " stays usable on it for its transition period");
+}
+
 static int h_device_show(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char *err,
                          size_t cap)
 {
@@ -311,6 +351,7 @@ static int h_device_show(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char
 	cJSON_Delete(l.arr);
 	cJSON_AddNumberToObject(res, "key_age", (double)(now - d.key_created));
 	cJSON_AddNumberToObject(res, "last_seen", (double)d.last_seen);
+	add_key_rotation(ctx, res, &d);
 	if (ctx->conf.mode == E4_MODE_PUBKEY)
 		add_hex(res, "pubkey", d.pub, E4_ED25519_PK_LEN);
 	l.arr = cJSON_AddArrayToObject(res, "topics");
@@ -338,14 +379,13 @@ static int list_topic(void *arg, const struct c2_topic *t)
 
 	cJSON_AddStringToObject(o, "name", t->name);
 	cJSON_AddNumberToObject(o, "epoch", (double)t->epoch);
-	cJSON_AddBoolToObject(o, "rotating", t->rotating);
+	cJSON_AddBoolToObject(o, "rotating", t->phase != C2_ROT_IDLE);
+	cJSON_AddStringToObject(o, "phase", c2_rotation_phase_name(t->phase));
 	c2_db_topic_member_count(l->ctx->db, t->name, &members);
 	cJSON_AddNumberToObject(o, "members", (double)members);
-	if (t->rotating)
-		c2_db_cmd_progress(l->ctx->db, t->name, t->epoch + 1, E4_CMD_SET_TOPIC_KEY_NEXT,
-		                   &done, &total);
-	else
-		c2_db_cmd_progress(l->ctx->db, t->name, t->epoch, E4_CMD_SET_TOPIC_KEY, &done, &total);
+	/* Acks of the phase's command; once finished, of the last ReplaceTopicKey. */
+	c2_db_cmd_progress(l->ctx->db, t->name, c2_rotation_epoch(t), t->phase == C2_ROT_IDLE ?
+	                   E4_CMD_REPLACE_TOPIC_KEY : c2_rotation_code(t), &done, &total);
 	cJSON_AddNumberToObject(o, "acked", (double)done);
 	cJSON_AddNumberToObject(o, "total", (double)total);
 	cJSON_AddItemToArray(l->arr, o);
@@ -372,6 +412,30 @@ static void add_fingerprint(struct c2_ctx *ctx, cJSON *res, const char *name)
 	e4_wipe(key, sizeof(key));
 }
 
+/*
+ * The rotation of t: its phase, since when, whether it is a leave rekey,
+ * and up to 20 members that still owe the ack of the phase's command (of
+ * the last ReplaceTopicKey once finished: they may still accept the
+ * replaced key).
+ */
+static void add_rotation(struct c2_ctx *ctx, cJSON *res, const struct c2_topic *t)
+{
+	struct lister l = { .ctx = ctx };
+	int code = t->phase == C2_ROT_IDLE ? E4_CMD_REPLACE_TOPIC_KEY : c2_rotation_code(t);
+	long legacy = 0;
+
+	cJSON_AddStringToObject(res, "phase", c2_rotation_phase_name(t->phase));
+	if (t->phase != C2_ROT_IDLE) {
+		cJSON_AddNumberToObject(res, "phase_started", (double)t->rot_started);
+		cJSON_AddBoolToObject(res, "leave_rekey", t->leave);
+	}
+	l.arr = cJSON_AddArrayToObject(res, "waiting");
+	l.limit = 20;
+	c2_db_cmd_topic_waiting(ctx->db, t->name, c2_rotation_epoch(t), code, 20, list_member, &l);
+	if (c2_db_topic_legacy_count(ctx->db, t->name, &legacy) == 0 && legacy > 0)
+		cJSON_AddNumberToObject(res, "legacy_members", (double)legacy);
+}
+
 /* topic.show: the topic and one page of its members ("after", "limit"; "members_next"). */
 static int h_topic_show(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char *err, size_t cap)
 {
@@ -394,7 +458,7 @@ static int h_topic_show(struct c2_ctx *ctx, const cJSON *args, cJSON *res, char 
 	cJSON_Delete(l.arr);
 	add_hex(res, "hash", t.hash, E4_HASH_LEN);
 	add_fingerprint(ctx, res, name);
-	cJSON_AddStringToObject(res, "phase", t.rotating ? "distributing" : "active");
+	add_rotation(ctx, res, &t);
 	cJSON_AddNumberToObject(res, "key_age", (double)(c2_now_ms() / 1000 - t.key_created));
 	l.arr = cJSON_AddArrayToObject(res, "members");
 	l.limit = limit;

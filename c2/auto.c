@@ -28,7 +28,11 @@ static int topic_due(void *arg, const struct c2_topic *t)
 {
 	struct due *d = arg;
 
-	if (!t->rotating && t->key_created + d->ctx->conf.topic_rotation_interval <= d->now)
+	/* A member that never confirms a retirement does not stop routine rotations. */
+	int may = t->phase == C2_ROT_IDLE || (t->phase == C2_ROT_RETIRING &&
+	           t->rot_started + d->ctx->conf.rotation_timeout <= d->now);
+
+	if (may && t->key_created + d->ctx->conf.topic_rotation_interval <= d->now)
 		snprintf(d->names[d->n++], sizeof(d->names[0]), "%s", t->name);
 	return d->n >= AUTO_BATCH;
 }

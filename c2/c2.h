@@ -171,13 +171,24 @@ struct c2_device {
 	int online;
 };
 
+/*
+ * Phases of a topic key rotation (topics.rotating).  Each phase ends when
+ * the members acked its command: SetTopicKeyNext (the next key is
+ * announced), SetTopicKey (every member publishes with it), then
+ * ReplaceTopicKey (no member accepts the replaced key any more).
+ */
+enum c2_rot_phase { C2_ROT_IDLE = 0, C2_ROT_DISTRIBUTING = 1, C2_ROT_ACTIVATING = 2,
+                    C2_ROT_RETIRING = 3 };
+
 /* A topic row. */
 struct c2_topic {
 	char name[C2_NAME_MAX + 1];
 	uint8_t hash[E4_HASH_LEN];
 	int64_t epoch;
-	int rotating;                  /* 1: next key distributed, not yet active */
-	int64_t rot_started, created, key_created;
+	int phase;                     /* enum c2_rot_phase */
+	int leave;                     /* the rotation is a leave rekey: offline members do not wait */
+	int64_t rot_started;           /* when the current phase started */
+	int64_t created, key_created;
 };
 
 /* An outbox command. */
@@ -264,6 +275,8 @@ int c2_db_topic_members(struct c2_db *db, const char *topic, c2_device_fn fn, vo
 int c2_db_topic_member_page(struct c2_db *db, const char *topic, const char *after, long limit,
                             c2_device_fn fn, void *ctx);
 int c2_db_topic_member_count(struct c2_db *db, const char *topic, long *n);
+/* The number of legacy (E4 v1) members of a topic. */
+int c2_db_topic_legacy_count(struct c2_db *db, const char *topic, long *n);
 int c2_db_device_topics(struct c2_db *db, const uint8_t id[E4_ID_LEN], c2_topic_fn fn,
                         void *ctx);
 /* 1 when the two devices share a topic other than `except` (may be NULL). */
@@ -321,8 +334,22 @@ int c2_db_cmd_prune(struct c2_db *db, int64_t before);
  * sent into their devices' last_ts.
  */
 int c2_db_cmd_cancel(struct c2_db *db, const uint8_t *id, const char *topic, int code);
-/* 1 when a command of (topic, epoch, code) is still unfinished, 0 when none, -1 on error. */
-int c2_db_cmd_topic_open(struct c2_db *db, const char *topic, int64_t epoch, int code);
+/*
+ * 1 when a command of (topic, epoch, code) is still unfinished (online_only:
+ * for a device believed online), 0 when none, -1 on error.
+ */
+int c2_db_cmd_topic_open(struct c2_db *db, const char *topic, int64_t epoch, int code,
+                         int online_only);
+/* The devices with an unfinished command of (topic, epoch, code), at most limit, by name. */
+int c2_db_cmd_topic_waiting(struct c2_db *db, const char *topic, int64_t epoch, int code,
+                            long limit, c2_device_fn fn, void *ctx);
+/*
+ * Cancels the unfinished SetTopicKeyNext, SetTopicKey and ReplaceTopicKey
+ * commands of topic for devices that acknowledge (legacy devices keep theirs).
+ */
+int c2_db_cmd_cancel_rekey(struct c2_db *db, const char *topic);
+/* Unfinished commands of code (of one device when id is not NULL). */
+int c2_db_cmd_open_count(struct c2_db *db, const uint8_t *id, int code, long *n);
 /* Counts commands of (topic, epoch, code): done and total (cancelled excluded). */
 int c2_db_cmd_progress(struct c2_db *db, const char *topic, int64_t epoch, int code,
                        long *done, long *total);

@@ -337,7 +337,7 @@ static int leave_topic(struct c2_ctx *ctx, const struct c2_device *d, const char
 		return -1;
 	if (c2_db_member_remove(ctx->db, d->id, name) != 0)
 		return -1;
-	return ctx->conf.rekey_on_leave ? c2_rotation_start(ctx, &t) : 0;
+	return ctx->conf.rekey_on_leave ? c2_rotation_start(ctx, &t, 1) : 0;
 }
 
 int c2_op_device_remove(struct c2_ctx *ctx, const char *name, char *err, size_t cap)
@@ -393,9 +393,15 @@ int c2_op_device_rotate(struct c2_ctx *ctx, const char *name, char *err, size_t 
 		c2_random(key, E4_KEY_LEN);
 		rc = 0;
 	}
-	/* The new key lives in the command until the device acks under it. */
+	/*
+	 * The new key lives in the command until the device acks under it.
+	 * RetireIDKey, sent under the new key once SetIDKey is acked, proves
+	 * the C2 holds it and retires the replaced one on the device.
+	 */
 	if (rc == 0)
 		rc = c2_enqueue(ctx, d.id, E4_CMD_SET_ID_KEY, key, len, "", 0);
+	if (rc == 0)
+		rc = c2_enqueue(ctx, d.id, E4_CMD_RETIRE_ID_KEY, NULL, 0, "", 0);
 	sodium_memzero(key, sizeof(key));
 	if (rc != 0)
 		snprintf(err, cap, "cannot queue the new key");
@@ -481,7 +487,7 @@ static int join_topic(struct c2_ctx *ctx, const struct c2_device *d, const struc
 	rc = c2_db_topic_key(ctx->db, t->name, 0, key);
 	if (rc == 0)
 		rc = c2__enqueue_topic_key(ctx, d->id, E4_CMD_SET_TOPIC_KEY, t, key, t->epoch);
-	if (rc == 0 && t->rotating) {
+	if (rc == 0 && t->phase == C2_ROT_DISTRIBUTING) {
 		rc = c2_db_topic_key(ctx->db, t->name, 1, key);
 		if (rc == 0)
 			rc = c2__enqueue_topic_key(ctx, d->id, d->legacy ? E4_CMD_SET_TOPIC_KEY :
@@ -573,8 +579,10 @@ static int send_c2key(void *arg, const struct c2_device *d)
 	struct walk *w = arg;
 	uint8_t pub[32];
 
+	/* RetireIDKey follows under the new command key: the old one opens nothing then. */
 	if (c2_db_c2key_get(w->ctx->db, w->n, pub, NULL) != 0 ||
-	    c2_enqueue(w->ctx, d->id, E4_CMD_SET_C2_KEY, pub, sizeof(pub), "", w->n) != 0)
+	    c2_enqueue(w->ctx, d->id, E4_CMD_SET_C2_KEY, pub, sizeof(pub), "", w->n) != 0 ||
+	    c2_enqueue(w->ctx, d->id, E4_CMD_RETIRE_ID_KEY, NULL, 0, "", w->n) != 0)
 		w->rc = -1;
 	return w->rc;
 }

@@ -530,7 +530,7 @@ int c2_db_device_remove(struct c2_db *db, const uint8_t id[E4_ID_LEN])
 }
 
 /* Runs a device query (parameters bound) and calls fn for each row. */
-static int each_device(sqlite3_stmt *st, c2_device_fn fn, void *ctx)
+int c2__each_device(sqlite3_stmt *st, c2_device_fn fn, void *ctx)
 {
 	struct c2_device d;
 	int rc;
@@ -548,7 +548,7 @@ int c2_db_device_list(struct c2_db *db, c2_device_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = c2__st(db, "SELECT " DEV_COLS " FROM devices ORDER BY name");
 
-	return st == NULL ? -1 : each_device(st, fn, ctx);
+	return st == NULL ? -1 : c2__each_device(st, fn, ctx);
 }
 
 int c2_db_device_page(struct c2_db *db, const char *after, long limit, c2_device_fn fn,
@@ -561,7 +561,7 @@ int c2_db_device_page(struct c2_db *db, const char *after, long limit, c2_device
 		return -1;
 	sqlite3_bind_text(st, 1, after != NULL ? after : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, limit);
-	return each_device(st, fn, ctx);
+	return c2__each_device(st, fn, ctx);
 }
 
 int c2_db_device_count(struct c2_db *db, long *n)
@@ -571,7 +571,7 @@ int c2_db_device_count(struct c2_db *db, long *n)
 	return st == NULL ? -1 : c2__number(st, n);
 }
 
-#define TOPIC_COLS "name, hash, epoch, rotating, rot_started, created, key_created"
+#define TOPIC_COLS "name, hash, epoch, rotating, rot_started, created, key_created, rot_leave"
 
 /* Reads a topic row selected with TOPIC_COLS. */
 static void read_topic(sqlite3_stmt *st, struct c2_topic *t)
@@ -583,10 +583,11 @@ static void read_topic(sqlite3_stmt *st, struct c2_topic *t)
 	if (b != NULL && sqlite3_column_bytes(st, 1) == E4_HASH_LEN)
 		memcpy(t->hash, b, E4_HASH_LEN);
 	t->epoch = sqlite3_column_int64(st, 2);
-	t->rotating = sqlite3_column_int(st, 3);
+	t->phase = sqlite3_column_int(st, 3);
 	t->rot_started = sqlite3_column_int64(st, 4);
 	t->created = sqlite3_column_int64(st, 5);
 	t->key_created = sqlite3_column_int64(st, 6);
+	t->leave = sqlite3_column_int(st, 7);
 }
 
 int c2_db_topic_add(struct c2_db *db, const struct c2_topic *t, const uint8_t key[E4_KEY_LEN])
@@ -663,15 +664,17 @@ int c2_db_topic_set_key(struct c2_db *db, const char *name, int which, const uin
 int c2_db_topic_update(struct c2_db *db, const struct c2_topic *t)
 {
 	sqlite3_stmt *st = c2__st(db, "UPDATE topics SET epoch = ?2, rotating = ?3,"
-	                              " rot_started = ?4, key_created = ?5 WHERE name = ?1");
+	                              " rot_started = ?4, key_created = ?5, rot_leave = ?6"
+	                              " WHERE name = ?1");
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, t->epoch);
-	sqlite3_bind_int(st, 3, t->rotating);
+	sqlite3_bind_int(st, 3, t->phase);
 	sqlite3_bind_int64(st, 4, t->rot_started);
 	sqlite3_bind_int64(st, 5, t->key_created);
+	sqlite3_bind_int(st, 6, t->leave);
 	return c2__done(db, st);
 }
 
@@ -757,12 +760,23 @@ int c2_db_topic_member_page(struct c2_db *db, const char *topic, const char *aft
 	sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, after != NULL ? after : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, limit);
-	return each_device(st, fn, ctx);
+	return c2__each_device(st, fn, ctx);
 }
 
 int c2_db_topic_member_count(struct c2_db *db, const char *topic, long *n)
 {
 	sqlite3_stmt *st = c2__st(db, "SELECT count(*) FROM members WHERE topic = ?1");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
+	return c2__number(st, n);
+}
+
+int c2_db_topic_legacy_count(struct c2_db *db, const char *topic, long *n)
+{
+	sqlite3_stmt *st = c2__st(db, "SELECT count(*) FROM members m JOIN devices d"
+	                              " ON d.id = m.device WHERE m.topic = ?1 AND d.legacy = 1");
 
 	if (st == NULL)
 		return -1;
@@ -779,7 +793,7 @@ int c2_db_topic_members(struct c2_db *db, const char *topic, c2_device_fn fn, vo
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
-	return each_device(st, fn, ctx);
+	return c2__each_device(st, fn, ctx);
 }
 
 int c2_db_device_topics(struct c2_db *db, const uint8_t id[E4_ID_LEN], c2_topic_fn fn,

@@ -421,10 +421,15 @@ int c2_db_cmd_progress(struct c2_db *db, const char *topic, int64_t epoch, int c
 	return 0;
 }
 
-int c2_db_cmd_topic_open(struct c2_db *db, const char *topic, int64_t epoch, int code)
+int c2_db_cmd_topic_open(struct c2_db *db, const char *topic, int64_t epoch, int code,
+                         int online_only)
 {
-	sqlite3_stmt *st = c2__st(db, "SELECT 1 FROM outbox WHERE topic = ?1 AND epoch = ?2"
-	                              " AND code = ?3 AND done_at = 0 LIMIT 1");
+	sqlite3_stmt *st = c2__st(db, online_only ?
+	                          "SELECT 1 FROM outbox o JOIN devices d ON d.id = o.device"
+	                          " WHERE o.topic = ?1 AND o.epoch = ?2 AND o.code = ?3"
+	                          " AND o.done_at = 0 AND d.online = 1 LIMIT 1" :
+	                          "SELECT 1 FROM outbox WHERE topic = ?1 AND epoch = ?2"
+	                          " AND code = ?3 AND done_at = 0 LIMIT 1");
 	int rc;
 
 	if (st == NULL)
@@ -435,6 +440,53 @@ int c2_db_cmd_topic_open(struct c2_db *db, const char *topic, int64_t epoch, int
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int c2_db_cmd_topic_waiting(struct c2_db *db, const char *topic, int64_t epoch, int code,
+                            long limit, c2_device_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = c2__st(db, "SELECT " C2__DEV_COLS("d.") " FROM outbox o"
+	                              " JOIN devices d ON d.id = o.device WHERE o.topic = ?1"
+	                              " AND o.epoch = ?2 AND o.code = ?3 AND o.done_at = 0"
+	                              " ORDER BY d.name LIMIT ?4");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, epoch);
+	sqlite3_bind_int(st, 3, code);
+	sqlite3_bind_int64(st, 4, limit);
+	return c2__each_device(st, fn, ctx);
+}
+
+int c2_db_cmd_cancel_rekey(struct c2_db *db, const char *topic)
+{
+	sqlite3_stmt *st = c2__st(db, "UPDATE outbox SET state = 4, done_at = max(?2, 1),"
+	                              " args_enc = NULL WHERE done_at = 0 AND topic = ?1"
+	                              " AND code IN (3, 8, 10) AND device NOT IN"
+	                              " (SELECT id FROM devices WHERE legacy = 1)");
+
+	/* Folding every open command of the topic is harmless: timestamps only grow. */
+	if (st == NULL || cancel_fold(db, NULL, topic, -1) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, c2_now_ms() / 1000);
+	return c2__done(db, st);
+}
+
+int c2_db_cmd_open_count(struct c2_db *db, const uint8_t *id, int code, long *n)
+{
+	sqlite3_stmt *st = c2__st(db, id != NULL ?
+	                          "SELECT count(*) FROM outbox WHERE device = ?1 AND done_at = 0"
+	                          " AND code = ?2" :
+	                          "SELECT count(*) FROM outbox WHERE done_at = 0 AND code = ?2");
+
+	if (st == NULL)
+		return -1;
+	if (id != NULL)
+		sqlite3_bind_blob(st, 1, id, E4_ID_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, code);
+	return c2__number(st, n);
 }
 
 int c2_db_audit(struct c2_db *db, long uid, const char *action, const char *detail)

@@ -25,6 +25,8 @@ struct c2_db {
 
 /* Reads a device row selected with C2__DEV_COLS from column base on. */
 void c2__read_device(sqlite3_stmt *st, int base, struct c2_device *d);
+/* Steps a device query (parameters bound) and calls fn for each row; 0 or -1. */
+int c2__each_device(sqlite3_stmt *st, c2_device_fn fn, void *ctx);
 /*
  * Opens the sealed device key in column col when it is a 32-byte key (a
  * symkey device key): 1 when opened into key, 0 when the column holds

@@ -64,8 +64,8 @@ struct c2_ctx {
 	struct c2_ack_entry ackq[C2_ACKQ_MAX];   /* acks read, not yet recorded */
 	size_t nackq;
 	int64_t ackq_since;            /* ms when the oldest queued ack arrived */
-	struct { char topic[C2_NAME_MAX + 1]; int64_t epoch; } rotq[C2_ROTQ_MAX];
-	size_t nrotq;                  /* rotations that may have just completed */
+	struct { char topic[C2_NAME_MAX + 1]; int64_t epoch; int code; } rotq[C2_ROTQ_MAX];
+	size_t nrotq;                  /* rotation phases that may have just completed */
 	int rotq_full;                 /* more than C2_ROTQ_MAX: check every rotating topic */
 	int kick;                      /* commands became due: run the next pass without waiting */
 	struct c2_slots slots;         /* the max_inflight window */
@@ -103,18 +103,27 @@ int c2_enqueue(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], int code,
 /* Pubkey mode: queues SetPubKey with d's current key to every co-member. */
 int c2_pubkey_announce(struct c2_ctx *ctx, const struct c2_device *d);
 
-/* Starts a rotation of topic t (inside the caller's transaction). */
-int c2_rotation_start(struct c2_ctx *ctx, struct c2_topic *t);
+/*
+ * Starts a rotation of topic t (inside the caller's transaction); leave: a
+ * leave rekey, whose phases do not wait for members that are offline.
+ */
+int c2_rotation_start(struct c2_ctx *ctx, struct c2_topic *t, int leave);
 
-/* Activates the rotations whose members all acked or whose timeout passed. */
+/* Advances the rotations whose members acked or whose phase timed out. */
 void c2_rotation_tick(struct c2_ctx *ctx, int64_t now_s);
 
 /*
- * Activates at once the rotations noted in ctx->rotq by acks of their
- * SetTopicKeyNext, when no member is left to ack (run after the acks
- * committed); c2_rotation_tick remains the once-a-second safety net.
+ * Advances at once the rotation phases noted in ctx->rotq by the acks of
+ * their commands (run after the acks committed); c2_rotation_tick remains
+ * the once-a-second safety net.
  */
 void c2_rotation_followup(struct c2_ctx *ctx);
+
+/* The command and the epoch whose acks end the current phase of t (-1: none). */
+int c2_rotation_code(const struct c2_topic *t);
+int64_t c2_rotation_epoch(const struct c2_topic *t);
+/* "active", "distributing", "activating" or "retiring". */
+const char *c2_rotation_phase_name(int phase);
 
 /* Publishes the public key of a device (or its removal) to the broker plugin. */
 void c2_plugin_push(struct c2_ctx *ctx, const struct c2_device *d, int remove);

@@ -406,20 +406,25 @@ static int ack_topic_id(const char *topic, uint8_t id[E4_ID_LEN])
 	return e4_hex_decode(id, E4_ID_LEN, hex) == 0 ? 0 : -1;
 }
 
-/* Remembers that a rotation may be complete (checked once the acks committed). */
-static void note_rotation(struct c2_ctx *ctx, const char *topic, int64_t epoch)
+/* Remembers that a rotation phase may be complete (checked once the acks committed). */
+static void note_rotation(struct c2_ctx *ctx, const struct c2_cmd *c)
 {
 	size_t i;
 
+	if (c->code != E4_CMD_SET_TOPIC_KEY_NEXT && c->code != E4_CMD_SET_TOPIC_KEY &&
+	    c->code != E4_CMD_REPLACE_TOPIC_KEY)
+		return;
 	for (i = 0; i < ctx->nrotq; i++)
-		if (ctx->rotq[i].epoch == epoch && strcmp(ctx->rotq[i].topic, topic) == 0)
+		if (ctx->rotq[i].epoch == c->epoch && ctx->rotq[i].code == c->code &&
+		    strcmp(ctx->rotq[i].topic, c->topic) == 0)
 			return;
 	if (ctx->nrotq == C2_ROTQ_MAX) {
 		ctx->rotq_full = 1;
 		return;
 	}
-	snprintf(ctx->rotq[ctx->nrotq].topic, sizeof(ctx->rotq[0].topic), "%s", topic);
-	ctx->rotq[ctx->nrotq++].epoch = epoch;
+	snprintf(ctx->rotq[ctx->nrotq].topic, sizeof(ctx->rotq[0].topic), "%s", c->topic);
+	ctx->rotq[ctx->nrotq].code = c->code;
+	ctx->rotq[ctx->nrotq++].epoch = c->epoch;
 }
 
 /* Acts on the status of an ack naming the head command. */
@@ -436,8 +441,7 @@ static int ack_status(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *c,
 		ctx->acked++;
 		if (command_done(ctx, d, c) != 0)
 			return -1;
-		if (c->code == E4_CMD_SET_TOPIC_KEY_NEXT)
-			note_rotation(ctx, c->topic, c->epoch);
+		note_rotation(ctx, c);
 		return c2_db_cmd_set_state(ctx->db, c->seq, C2_CMD_DONE, status, 0);
 	}
 	if (status == E4_ACK_STALE && c->attempts < STALE_MAX) {

@@ -120,6 +120,12 @@ static const char *const migrations[] = {
 	"UPDATE members SET name = (SELECT d.name FROM devices d WHERE d.id = members.device);"
 	"DROP INDEX members_topic;"
 	"CREATE INDEX members_topic ON members(topic, name);",
+	/*
+	 * 4: topics.rotating holds the phase of a rotation (enum c2_rot_phase:
+	 * 1 as before, 2 activating, 3 retiring the replaced key), rot_leave
+	 * marks a leave rekey.
+	 */
+	"ALTER TABLE topics ADD COLUMN rot_leave INT NOT NULL DEFAULT 0;",
 };
 
 int c2__schema_count(void)

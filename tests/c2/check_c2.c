@@ -353,6 +353,31 @@ static int device_has_key(int i, const char *topic, const uint8_t key[32])
 	return 0;
 }
 
+/* 1 when device i accepts a fresh message sealed with key on topic. */
+static int device_accepts(int i, const char *topic, const uint8_t key[32])
+{
+	uint8_t frame[E4_PROTECTED_LEN(4)], out[4];
+	size_t len, out_len;
+
+	now_ms += 1000;   /* a new second: never a replay of an earlier probe */
+	ck_assert_int_eq(e4_frame_seal(frame, sizeof(frame), &len, key, (uint64_t)(now_ms / 1000),
+	                               (const uint8_t *)"ping", 4), 0);
+	return e4_unprotect(&sdevs[i].c, out, sizeof(out), &out_len, topic, frame, len, NULL) == 0;
+}
+
+/* 1 when device i applies a command (ResetTopics excluded: a heartbeat) sealed with key. */
+static int device_obeys(int i, const uint8_t key[32])
+{
+	uint8_t plain[1] = { E4_CMD_HEARTBEAT }, frame[E4_PROTECTED_LEN(1)], out[4];
+	size_t len, out_len;
+
+	now_ms += 1000;
+	ck_assert_int_eq(e4_frame_seal(frame, sizeof(frame), &len, key, (uint64_t)(now_ms / 1000),
+	                               plain, 1), 0);
+	return e4_unprotect(&sdevs[i].c, out, sizeof(out), &out_len,
+	                    e4_client_control_topic(&sdevs[i].c), frame, len, NULL) == 0;
+}
+
 /* Number of commands waiting in the outbox. */
 static long pending(void)
 {
@@ -558,17 +583,21 @@ START_TEST(rotation_activates_only_after_every_member_acked_the_next_key)
 	sdevs[2].offline = 1;
 	settle(100, 5);
 	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
-	ck_assert_int_eq(t.rotating, 1);             /* dev2 has not acked */
+	ck_assert_int_eq(t.phase, C2_ROT_DISTRIBUTING);   /* dev2 has not acked */
 	for (i = 0; i < 2; i++)
 		ck_assert(device_has_key(i, "t/a", old));  /* next key announced, not active */
 	sdevs[2].offline = 0;
 	settle(3000, 4);
 	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
-	ck_assert_int_eq(t.rotating, 0);
+	ck_assert_int_eq(t.phase, C2_ROT_IDLE);
 	ck_assert_int_eq(t.epoch, 2);
 	settle(100, 3);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		ck_assert(device_has_key(i, "t/a", next));
+		/* Finished means retired: a fresh frame under the replaced key is refused. */
+		ck_assert(device_accepts(i, "t/a", next));
+		ck_assert(!device_accepts(i, "t/a", old));
+	}
 	ck_assert_int_eq(pending(), 0);
 }
 END_TEST
@@ -576,7 +605,7 @@ END_TEST
 START_TEST(rotation_times_out_and_the_late_device_catches_up)
 {
 	char err[C2_ERR_MAX];
-	uint8_t next[32];
+	uint8_t next[32], old[32];
 	struct c2_topic t;
 
 	add_linked(2, "t/a");
@@ -584,15 +613,104 @@ START_TEST(rotation_times_out_and_the_late_device_catches_up)
 	sdevs[1].offline = 1;
 	ck_assert_int_eq(c2_op_topic_rotate(&ctx, "t/a", err, sizeof(err)), 0);
 	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 1, next), 0);
-	settle(8000, 9);   /* 72 s > rotation_timeout */
+	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 0, old), 0);
+	settle(8000, 18);   /* 144 s: two phases of rotation_timeout */
 	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
-	ck_assert_int_eq(t.rotating, 0);
+	ck_assert_int_eq(t.phase, C2_ROT_RETIRING);   /* dev1 owes the retirement */
 	ck_assert(device_has_key(0, "t/a", next));
+	ck_assert(!device_accepts(0, "t/a", old));
 	ck_assert(!device_has_key(1, "t/a", next));
 	sdevs[1].offline = 0;
 	settle(8000, 4);
 	ck_assert(device_has_key(1, "t/a", next));
+	ck_assert(!device_accepts(1, "t/a", old));
+	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
+	ck_assert_int_eq(t.phase, C2_ROT_IDLE);
 	ck_assert_int_eq(pending(), 0);
+}
+END_TEST
+
+/* A leave rekey ends with the evicted device's key refused by every remaining member. */
+START_TEST(leave_rekey_retires_the_key_the_evicted_device_holds)
+{
+	char err[C2_ERR_MAX];
+	uint8_t old[32], cur[32];
+	struct c2_topic t;
+	int i;
+
+	add_linked(3, "t/a");
+	settle(100, 3);
+	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 0, old), 0);
+	ck_assert_int_eq(c2_op_unlink(&ctx, "dev2", "t/a", err, sizeof(err)), 0);
+	settle(100, 8);
+	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
+	ck_assert_int_eq(t.phase, C2_ROT_IDLE);
+	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 0, cur), 0);
+	for (i = 0; i < 2; i++) {
+		/* dev2 kept the key it had: its fresh frames are refused, clock or not. */
+		ck_assert(!device_accepts(i, "t/a", old));
+		ck_assert(device_accepts(i, "t/a", cur));
+	}
+	ck_assert_int_eq(pending(), 0);
+}
+END_TEST
+
+/*
+ * An offline member does not hold a leave rekey back; back online, its
+ * first command of the topic is ReplaceTopicKey (the rest was cancelled).
+ */
+START_TEST(leave_rekey_does_not_wait_for_an_offline_member)
+{
+	char err[C2_ERR_MAX];
+	uint8_t old[32], cur[32];
+	struct c2_topic t;
+	int before;
+
+	add_linked(3, "t/a");
+	settle(100, 3);
+	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 0, old), 0);
+	sdevs[1].offline = 1;
+	c2_outbox_online(&ctx, sdevs[1].c.id, 0);   /* the plugin's presence event */
+	ck_assert_int_eq(c2_op_unlink(&ctx, "dev2", "t/a", err, sizeof(err)), 0);
+	settle(100, 8);   /* under a second: far from rotation_timeout */
+	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
+	ck_assert_int_eq(t.phase, C2_ROT_RETIRING);
+	ck_assert_int_eq(c2_db_topic_key(ctx.db, "t/a", 0, cur), 0);
+	ck_assert(!device_accepts(0, "t/a", old));
+	ck_assert(device_accepts(0, "t/a", cur));
+	before = sdevs[1].applied;
+	sdevs[1].offline = 0;
+	c2_outbox_online(&ctx, sdevs[1].c.id, 1);
+	settle(100, 4);
+	ck_assert_int_eq(sdevs[1].applied - before, 1);   /* ReplaceTopicKey alone */
+	ck_assert(!device_accepts(1, "t/a", old));
+	ck_assert(device_accepts(1, "t/a", cur));
+	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
+	ck_assert_int_eq(t.phase, C2_ROT_IDLE);
+	ck_assert_int_eq(pending(), 0);
+}
+END_TEST
+
+/* rotate-key finishes with the previous device key refused, without heartbeats. */
+START_TEST(device_key_rotation_retires_the_previous_key)
+{
+	char err[C2_ERR_MAX];
+	uint8_t old[32], cur[32];
+	long n = -1;
+
+	add_device(0, 0);
+	ck_assert_int_eq(ctx.conf.heartbeat_interval, 0);
+	ck_assert_int_eq(c2_db_device_key(ctx.db, sdevs[0].c.id, old, 32), 0);
+	ck_assert_int_eq(c2_op_device_rotate(&ctx, "dev0", err, sizeof(err)), 0);
+	ck_assert_int_eq(pending(), 2);   /* SetIDKey, then RetireIDKey */
+	settle(100, 4);
+	ck_assert_int_eq(pending(), 0);
+	ck_assert_int_eq(c2_db_cmd_open_count(ctx.db, sdevs[0].c.id, E4_CMD_RETIRE_ID_KEY, &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(c2_db_device_key(ctx.db, sdevs[0].c.id, cur, 32), 0);
+	ck_assert(memcmp(old, cur, 32) != 0);
+	ck_assert(!device_obeys(0, old));
+	ck_assert(device_obeys(0, cur));
 }
 END_TEST
 
@@ -768,7 +886,7 @@ START_TEST(audit_log_is_append_only)
 	ck_assert_int_ne(sqlite3_exec(ctx.db->h, "UPDATE audit SET uid = 0", NULL, NULL, NULL),
 	                 SQLITE_OK);
 	ck_assert_int_ne(sqlite3_exec(ctx.db->h, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
-	ck_assert_int_eq(c2_db_schema_version(ctx.db), 3);
+	ck_assert_int_eq(c2_db_schema_version(ctx.db), 4);
 }
 END_TEST
 
@@ -861,7 +979,7 @@ START_TEST(schema_2_outbox_is_rebuilt_with_its_attempts_and_sequence)
 	sqlite3_close(h);
 	c2_random(mk, sizeof(mk));
 	ck_assert_int_eq(c2_db_open(&db, path, mk, 0, err, sizeof(err)), 0);
-	ck_assert_int_eq(query_long(db->h, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(query_long(db->h, "PRAGMA user_version"), 4);
 	ck_assert_int_eq(query_long(db->h, "SELECT ts FROM outbox WHERE seq = 5"), 200);
 	ck_assert_int_eq(query_long(db->h, "SELECT digest = x'd2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2'"
 	                            " AND args_enc = x'01' AND done_at = 0 FROM outbox WHERE seq = 5"), 1);
@@ -976,12 +1094,12 @@ START_TEST(rotation_activates_on_the_last_ack_without_the_tick)
 	c2_outbox_tick(&ctx, now_ms);
 	ck_assert_int_eq(deliver(), 1);
 	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
-	ck_assert_int_eq(t.rotating, 1);            /* dev1 has not acked */
+	ck_assert_int_eq(t.phase, C2_ROT_DISTRIBUTING);   /* dev1 has not acked */
 	sdevs[1].offline = 0;
 	ck_assert_int_eq(c2_outbox_tick(&ctx, now_ms + 2000), 1);   /* the retry to dev1 */
 	ck_assert_int_eq(deliver(), 1);
 	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
-	ck_assert_int_eq(t.rotating, 0);
+	ck_assert_int_eq(t.phase, C2_ROT_ACTIVATING);
 	ck_assert_int_eq(t.epoch, 2);
 	ck_assert_int_eq(pending(), 2);             /* SetTopicKey queued to both */
 }
@@ -1027,7 +1145,7 @@ START_TEST(automation_rotates_old_topic_keys_and_sends_heartbeats)
 	ck_assert_int_eq(pending(), 0);
 	c2_auto_tick(&ctx, now_ms + 41000);
 	ck_assert_int_eq(c2_db_topic_get(ctx.db, "t/a", &t), 0);
-	ck_assert_int_eq(t.rotating, 1);
+	ck_assert_int_eq(t.phase, C2_ROT_DISTRIBUTING);
 }
 END_TEST
 
@@ -1316,6 +1434,9 @@ static Suite *c2_suite(void)
 	tcase_add_test(engine, finished_commands_are_pruned_after_a_week);
 	tcase_add_test(engine, rollout_rate_limits_publications_per_second);
 	tcase_add_test(engine, pubkey_mode_pushes_device_keys_to_the_broker_plugin);
+	tcase_add_test(engine, leave_rekey_retires_the_key_the_evicted_device_holds);
+	tcase_add_test(engine, leave_rekey_does_not_wait_for_an_offline_member);
+	tcase_add_test(engine, device_key_rotation_retires_the_previous_key);
 	tcase_add_checked_fixture(api, engine_setup, engine_teardown);
 	tcase_add_loop_test(api, malformed_requests_get_specific_errors, 0,
 	                    (int)(sizeof(bad_requests) / sizeof(bad_requests[0])));

@@ -1,6 +1,7 @@
 #!/bin/sh
 # A device offline during a rotation catches up when it returns: the
-# rotation activates after rotation_timeout (audited), the C2 keeps
+# rotation activates after rotation_timeout (audited) and stays unfinished
+# (topic show names the device) until it acked the retirement, the C2 keeps
 # retrying the offline device with fresh timestamps, and on return it
 # converges and reads the others' messages again.  Also a device key
 # rotation (SetIDKey): the old key works until the ack under the new one.
@@ -27,9 +28,12 @@ wait "$SIM2" 2>/dev/null
 c2 topic rotate $T >/dev/null || e4t_fail "rotate"
 sleep 1
 e4t_eq "$(c2t_topic_field $T rotating)" True "rotation waits for the offline device"
-e4t_wait_for 15 sh -c "\"$E4C2\" -c \"$C2CONF\" --json topic show $T | grep -q '\"rotating\":false'" ||
+# Activated after the timeout, then retiring: yard still owes the retirement of the old key.
+e4t_wait_for 15 sh -c "\"$E4C2\" -c \"$C2CONF\" --json topic show $T | grep -q '\"phase\":\"retiring\"'" ||
 	e4t_fail "rotation not activated after the timeout"
 c2 --json audit | grep -q 'acked 2/3 (timeout)' || e4t_fail "timeout activation not audited"
+c2 --json topic show $T | grep -q '"waiting":\["yard"\]' || e4t_fail "topic show does not name yard"
+e4t_eq "$(c2t_topic_field $T rotating)" True "not reported finished while yard may accept the old key"
 fp=$(c2t_topic_field $T fingerprint)
 sleep 1
 e4t_eq "$(c2t_sim_fp "$SIM1" hall sim1.log)" "$fp" "hall has the new key"
