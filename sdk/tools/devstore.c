@@ -189,6 +189,8 @@ static const char *const command_done[] = {
 	[E4_CMD_SET_C2_KEY] = "set the C2 public key",
 	[E4_CMD_SET_TOPIC_KEY_NEXT] = "announced the next key for topic hash",
 	[E4_CMD_HEARTBEAT] = "heartbeat",
+	[E4_CMD_REPLACE_TOPIC_KEY] = "replaced every key of topic hash",
+	[E4_CMD_RETIRE_ID_KEY] = "retired the previous device key",
 };
 
 void tool_describe_command(FILE *f, const char *prefix, const struct e4_recv_info *info, int err)
@@ -201,7 +203,8 @@ void tool_describe_command(FILE *f, const char *prefix, const struct e4_recv_inf
 		fflush(f);
 		return;
 	}
-	if (c == E4_CMD_REMOVE_TOPIC || c == E4_CMD_SET_TOPIC_KEY || c == E4_CMD_SET_TOPIC_KEY_NEXT)
+	if (c == E4_CMD_REMOVE_TOPIC || c == E4_CMD_SET_TOPIC_KEY || c == E4_CMD_SET_TOPIC_KEY_NEXT ||
+	    c == E4_CMD_REPLACE_TOPIC_KEY)
 		e4_hex_encode(hex, info->topic_hash, E4_HASH_LEN);
 	else if (c == E4_CMD_REMOVE_PUBKEY || c == E4_CMD_SET_PUBKEY)
 		e4_hex_encode(hex, info->sender, E4_ID_LEN);
