@@ -21,7 +21,7 @@
 
 /* Options common to pub and sub, at the same indexes in both tables. */
 enum { C_STORE, C_HOST, C_PORT, C_USER, C_PASS, C_CAFILE, C_CAPATH, C_CERT, C_KEY,
-       C_INSECURE, C_QOS, C_ID, C_VERSION, C_KEEPALIVE, C_TOPIC, C_HEX, C_NCOMMON };
+       C_INSECURE, C_QOS, C_ID, C_VERSION, C_KEEPALIVE, C_TOPIC, C_HEX, C_CLOCKLESS, C_NCOMMON };
 #define COMMON_OPTS \
 	[C_STORE] = { "store", 0, "PATH", "the device store file (mode 0600); required" }, \
 	[C_HOST] = { "host", 'h', "HOST", "broker host (default localhost)" }, \
@@ -38,7 +38,9 @@ enum { C_STORE, C_HOST, C_PORT, C_USER, C_PASS, C_CAFILE, C_CAPATH, C_CERT, C_KE
 	[C_VERSION] = { "protocol-version", 'V', "V", "mqttv5, mqttv311 or mqttv31 (or 5, 311, 31)" }, \
 	[C_KEEPALIVE] = { "keepalive", 'k', "S", "keepalive in seconds (default 60)" }, \
 	[C_TOPIC] = { "topic", 't', "TOPIC", TOPIC_HELP }, \
-	[C_HEX] = { "hex", 'x', NULL, HEX_HELP }
+	[C_HEX] = { "hex", 'x', NULL, HEX_HELP }, \
+	[C_CLOCKLESS] = { "clockless", 0, NULL, "no trusted clock: time is the newest C2 command's" \
+	                  " (the device's time floor, moved by heartbeats)" }
 
 /* State of a pub or sub run. */
 struct run {
@@ -50,9 +52,18 @@ struct run {
 	int qos, hex, verbose, connected, failed, done;
 	long count, max_count;
 	int sent, acked;
+	double delay;         /* seconds before the next connection attempt */
+	int retrying;         /* the broker was unreachable: say when it answers */
+	const char *host;
+	unsigned port;
 };
 
+#define RETRY_FIRST 0.5   /* seconds; doubled after each failure */
+#define RETRY_MAX   30.0
+
 static volatile sig_atomic_t stop_signal;
+
+static void put_topic(FILE *f, const char *t);
 
 /* SIGINT/SIGTERM: ends the loop cleanly. */
 static void on_signal(int sig)
@@ -87,6 +98,33 @@ static void on_connect(void *ctx, int rc)
 		return;
 	}
 	r->connected = 1;
+	r->delay = RETRY_FIRST;
+	if (r->retrying)
+		tool_err(r->prog, "connected to %s:%u", r->host, r->port);
+	r->retrying = 0;
+}
+
+/* The broker refused a subscription: fatal for the control topic (no command would arrive). */
+static void on_refused(void *ctx, const char *topic, int is_control, int code)
+{
+	struct run *r = ctx;
+	const char *dev = e4_client_control_topic(&r->d->client) + 3;
+
+	if (!is_control) {
+		fprintf(stderr, "%s: the broker refused the subscription to ", r->prog);
+		put_topic(stderr, topic);
+		fprintf(stderr, " (code 0x%02x)\n", (unsigned)code);
+		return;
+	}
+	if (tool_has(r->a, C_ID) && strcmp(tool_get(r->a, C_ID), dev) != 0)
+		tool_err(r->prog, "the broker refused the subscription to the control topic %s (code"
+		         " 0x%02x): this device would get no C2 command; the client id (-i) is not"
+		         " the device id %s, which an E4 broker requires", topic, (unsigned)code, dev);
+	else
+		tool_err(r->prog, "the broker refused the subscription to the control topic %s (code"
+		         " 0x%02x): this device would get no C2 command", topic, (unsigned)code);
+	r->failed = 1;
+	r->done = 1;
 }
 
 /* Parses -V. */
@@ -163,8 +201,11 @@ static int conn_security(struct run *r)
 	return TOOL_OK;
 }
 
-/* Loads the device, creates the mosquitto client and connects. */
-static int run_open(struct run *r, const char *id_suffix)
+/*
+ * Loads the device, creates the mosquitto client and connects; with retry,
+ * an unreachable broker is reported once and run_loop keeps trying.
+ */
+static int run_open(struct run *r, const char *id_suffix, int retry)
 {
 	char id[64];
 	uint32_t port, keepalive;
@@ -178,7 +219,10 @@ static int run_open(struct run *r, const char *id_suffix)
 	if (rc != TOOL_OK)
 		return rc;
 	r->d = tool_device_new(tool_get(r->a, C_STORE));
-	if (r->d == NULL || tool_device_lock_load(r->prog, r->d) != TOOL_OK)
+	if (r->d == NULL)
+		return TOOL_FAIL;
+	r->d->no_clock = tool_has(r->a, C_CLOCKLESS);
+	if (tool_device_lock_load(r->prog, r->d) != TOOL_OK)
 		return TOOL_FAIL;
 	tool_device_unlock(r->d);
 	snprintf(id, sizeof(id), "%s%s", e4_client_control_topic(&r->d->client) + 3, id_suffix);
@@ -200,15 +244,21 @@ static int run_open(struct run *r, const char *id_suffix)
 	r->m.ctx = r;
 	r->m.publish_only = id_suffix[0] != '\0';
 	r->m.on_connect = on_connect;
+	r->m.on_refused = on_refused;
 	r->m.sync_begin = sync_begin;
 	r->m.sync_end = sync_end;
-	err = mosquitto_connect(r->mosq, tool_has(r->a, C_HOST) ? tool_get(r->a, C_HOST) : "localhost",
-	                        (int)port, (int)keepalive);
+	r->host = tool_has(r->a, C_HOST) ? tool_get(r->a, C_HOST) : "localhost";
+	r->port = (unsigned)port;
+	r->delay = RETRY_FIRST;
+	err = mosquitto_connect(r->mosq, r->host, (int)port, (int)keepalive);
 	if (err != MOSQ_ERR_SUCCESS) {
-		tool_err(r->prog, "cannot connect to %s:%u: %s",
-		         tool_has(r->a, C_HOST) ? tool_get(r->a, C_HOST) : "localhost", (unsigned)port,
-		         err == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(err));
-		return TOOL_FAIL;
+		tool_err(r->prog, "cannot connect to %s:%u: %s%s", r->host, r->port,
+		         err == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(err),
+		         retry ? "; retrying with backoff (up to 30 s between attempts)" : "");
+		/* Host and port are recorded: mosquitto_reconnect() retries them. */
+		if (!retry || err != MOSQ_ERR_ERRNO)
+			return TOOL_FAIL;
+		r->retrying = 1;
 	}
 	return TOOL_OK;
 }
@@ -234,10 +284,40 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Sleeps up to s seconds (a signal cuts it short). */
+static void pause_for(double s)
+{
+	struct timespec ts;
+
+	if (s <= 0)
+		return;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Waits r->delay (at most until the timeout), tries to reconnect, and
+ * doubles the delay up to RETRY_MAX, as e4c2d does: every attempt that
+ * does not end in a CONNACK (refused, or dropped by the peer) waits twice
+ * as long as the previous one; on_connect resets it.
+ */
+static void reconnect(struct run *r, double timeout, double start)
+{
+	double left = timeout > 0 ? timeout - (mono() - start) : r->delay;
+
+	pause_for(left < r->delay ? left : r->delay);
+	if (stop_signal || (timeout > 0 && mono() - start >= timeout))
+		return;
+	(void)mosquitto_reconnect(r->mosq);
+	r->delay *= 2;
+	if (r->delay > RETRY_MAX)
+		r->delay = RETRY_MAX;
+}
+
 /* Runs the network loop until done, a signal, or the timeout (0: none); reconnects. */
 static int run_loop(struct run *r, double timeout, int *timed_out)
 {
-	static const struct timespec pause = { 0, 500000000L };
 	double start = mono();
 	int rc;
 
@@ -256,8 +336,7 @@ static int run_loop(struct run *r, double timeout, int *timed_out)
 			break;  /* already reported (refused connection) */
 		if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_ERRNO) {
 			r->connected = 0;
-			nanosleep(&pause, NULL);
-			(void)mosquitto_reconnect(r->mosq);
+			reconnect(r, timeout, start);
 			continue;
 		}
 		tool_err(r->prog, "%s", mosquitto_strerror(rc));
@@ -354,7 +433,7 @@ static int run_sub(const char *prog, struct tool_args *a)
 	}
 	r.max_count = count;
 	if (rc == TOOL_OK)
-		rc = run_open(&r, "");
+		rc = run_open(&r, "", 1);
 	for (k = 0; rc == TOOL_OK && (t = tool_nth(a, C_TOPIC, k)) != NULL; k++) {
 		err = e4_mqtt_subscribe(&r.m, t, r.qos);
 		if (err != 0) {
@@ -442,8 +521,13 @@ static int pub_one(struct run *r, const char *topic, uint8_t *msg, size_t len)
 	if (tool_has(r->a, PU_LINES) && r->hex && tool_unhex(r->prog, "line", msg, &len) != TOOL_OK)
 		return TOOL_FAIL;
 	err = e4_mqtt_publish(&r->m, NULL, topic, msg, len, r->qos, tool_has(r->a, PU_RETAIN));
+	if (err == E4_ERR_NO_TOPIC_KEY) {
+		tool_err(r->prog, "topic %s: %s in store %s (the C2 gives it with \"e4c2 link\","
+		         " or e4 device set-topic-key)", topic, e4_strerror(err), tool_get(r->a, C_STORE));
+		return TOOL_FAIL;
+	}
 	if (err != 0) {
-		tool_err(r->prog, "%s", e4_mqtt_strerror(err));
+		tool_err(r->prog, "topic %s: %s", topic, e4_mqtt_strerror(err));
 		return TOOL_FAIL;
 	}
 	r->sent++;
@@ -500,9 +584,14 @@ static int run_pub(const char *prog, struct tool_args *a)
 		tool_err(prog, "-t: give one topic");
 		return TOOL_USAGE;
 	}
+	if (strpbrk(tool_get(a, C_TOPIC), "+#") != NULL) {
+		tool_err(prog, "-t %s: a topic to publish on cannot hold the wildcards + or #",
+		         tool_get(a, C_TOPIC));
+		return TOOL_USAGE;
+	}
 	rc = pub_input(&r, &buf, &len);
 	if (rc == TOOL_OK)
-		rc = run_open(&r, "-pub");
+		rc = run_open(&r, "-pub", 0);
 	if (rc == TOOL_OK) {
 		r.m.on_published = pub_published;
 		rc = pub_send(&r, tool_get(a, C_TOPIC), buf, len);

@@ -14,11 +14,16 @@
 
 #include "tool.h"
 
-/* Clock of the tool's clients: a fixed time (--now, --time) or the system clock. */
+/*
+ * Clock of the tool's clients: a fixed time (--now, --time), the system
+ * clock, or none (--clockless: the SDK then uses its time floor).
+ */
 static int device_clock(void *ctx, uint64_t *now)
 {
 	const struct tool_device *d = ctx;
 
+	if (d->no_clock)
+		return -1;
 	*now = d->use_fixed_time ? d->fixed_time : tool_now();
 	return 0;
 }
@@ -198,8 +203,11 @@ void tool_describe_command(FILE *f, const char *prefix, const struct e4_recv_inf
 	char hex[2 * E4_HASH_LEN + 1] = "";
 	uint32_t c = info->command;
 
-	if (c >= sizeof(command_done) / sizeof(command_done[0])) {
-		fprintf(f, "%scommand 0x%02x refused: %s\n", prefix, (unsigned)c, e4_strerror(err));
+	if (c >= sizeof(command_done) / sizeof(command_done[0]) || command_done[c] == NULL) {
+		if (err == 0)
+			fprintf(f, "%sapplied command 0x%02x\n", prefix, (unsigned)c);
+		else
+			fprintf(f, "%scommand 0x%02x refused: %s\n", prefix, (unsigned)c, e4_strerror(err));
 		fflush(f);
 		return;
 	}

@@ -48,8 +48,10 @@ EXTRA_DIST += tests/tools/mqttlib.c sdk/tools/libe4mqtt.pc.in sdk/tools/nomqtt.c
 
 ## Tests of the e4 command (tests/tools/).  The MQTT ones need libmosquitto
 ## and the broker: without them they fail, they never skip.
-TESTS += tests/tools/cli.sh tests/tools/device.sh tests/tools/pubkey.sh tests/tools/mqtt.sh tests/tools/mqtt-auth.sh
-EXTRA_DIST += tests/tools/lib.sh tests/tools/cli.sh tests/tools/device.sh tests/tools/pubkey.sh tests/tools/mqtt.sh tests/tools/mqtt-auth.sh
+TESTS += tests/tools/cli.sh tests/tools/device.sh tests/tools/pubkey.sh tests/tools/mqtt.sh tests/tools/mqtt-auth.sh \
+	tests/tools/mqtt-ops.sh
+EXTRA_DIST += tests/tools/lib.sh tests/tools/cli.sh tests/tools/device.sh tests/tools/pubkey.sh tests/tools/mqtt.sh tests/tools/mqtt-auth.sh \
+	tests/tools/mqtt-ops.sh
 
 # Test helper: opens an ack frame (tests/tools/*.sh).
 check_PROGRAMS += tests/tools/ackcheck

@@ -14,16 +14,39 @@
 
 #include "e4/mqtt.h"
 
-/* Subscribes to the control topic and every remembered topic. */
+/* Subscribes to the control topic and every remembered topic, noting the message ids. */
 static void subscribe_all(struct e4_mqtt *m)
 {
 	size_t i;
 
+	m->control_mid = 0;
 	if (!m->publish_only)
-		(void)mosquitto_subscribe(m->mosq, NULL, e4_client_control_topic(m->client),
+		(void)mosquitto_subscribe(m->mosq, &m->control_mid, e4_client_control_topic(m->client),
 		                          m->control_qos);
+	for (i = 0; i < m->n_topics; i++) {
+		m->topic_mid[i] = 0;
+		(void)mosquitto_subscribe(m->mosq, &m->topic_mid[i], m->topics[i], m->topic_qos[i]);
+	}
+}
+
+/* libmosquitto SUBACK callback: reports refused subscriptions (one filter per SUBSCRIBE). */
+static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int count, const int *granted)
+{
+	struct e4_mqtt *m = obj;
+	size_t i;
+
+	(void)mosq;
+	if (count < 1 || granted[0] < 0x80 || m->on_refused == NULL || mid == 0)
+		return;
+	if (mid == m->control_mid) {
+		m->on_refused(m->ctx, e4_client_control_topic(m->client), 1, granted[0]);
+		return;
+	}
 	for (i = 0; i < m->n_topics; i++)
-		(void)mosquitto_subscribe(m->mosq, NULL, m->topics[i], m->topic_qos[i]);
+		if (mid == m->topic_mid[i]) {
+			m->on_refused(m->ctx, m->topics[i], 0, granted[0]);
+			return;
+		}
 }
 
 /* libmosquitto connect callback: (re)subscribes after a successful CONNACK. */
@@ -148,6 +171,7 @@ int e4_mqtt_init(struct e4_mqtt *m, struct mosquitto *mosq, struct e4_client *cl
 	mosquitto_message_callback_set(mosq, on_message);
 	mosquitto_publish_callback_set(mosq, on_publish);
 	mosquitto_disconnect_callback_set(mosq, on_disconnect);
+	mosquitto_subscribe_callback_set(mosq, on_subscribe);
 	return 0;
 }
 
@@ -161,10 +185,11 @@ int e4_mqtt_subscribe(struct e4_mqtt *m, const char *topic, int qos)
 		return E4_ERR_TABLE_FULL;
 	m->topics[m->n_topics] = topic;
 	m->topic_qos[m->n_topics] = qos;
+	m->topic_mid[m->n_topics] = 0;
 	m->n_topics++;
 	if (!m->connected)
 		return 0;  /* on_connect subscribes */
-	rc = mosquitto_subscribe(m->mosq, NULL, topic, qos);
+	rc = mosquitto_subscribe(m->mosq, &m->topic_mid[m->n_topics - 1], topic, qos);
 	return rc == MOSQ_ERR_NO_CONN ? 0 : rc;
 }
 

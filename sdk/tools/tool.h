@@ -132,6 +132,7 @@ struct tool_device {
 	int64_t st_mtime_s, st_mtime_ns;
 	int use_fixed_time;   /* the clock returns fixed_time instead of the system clock */
 	uint64_t fixed_time;
+	int no_clock;         /* clockless: no clock, the SDK uses its C2 time floor */
 	int loaded;
 };
 

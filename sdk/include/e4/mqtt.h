@@ -7,7 +7,8 @@
  * struct e4_mqtt ties a caller's `struct mosquitto *` to a caller's
  * initialised `struct e4_client`.  After e4_mqtt_init() the helper owns
  * the mosquitto instance's user data and its connect, disconnect,
- * message and publish callbacks: on every (re)connection it subscribes to
+ * message, publish and subscribe callbacks (a refused subscription is
+ * reported to on_refused): on every (re)connection it subscribes to
  * the device's control topic (unless publish_only is set) and to the topics given to e4_mqtt_subscribe();
  * a frame arriving on the control topic is applied as a C2 command (the
  * client saves its store, if any) and its ack is published on
@@ -69,6 +70,14 @@ typedef void (*e4_mqtt_connect_fn)(void *ctx, int rc);
 typedef void (*e4_mqtt_published_fn)(void *ctx, int mid);
 
 /*
+ * Called when the broker refused a subscription (SUBACK code 0x80 or an
+ * MQTT 5 reason code of 0x80 or more): topic is the filter, is_control 1
+ * for the device's control topic (the device then receives no command),
+ * code the broker's code.
+ */
+typedef void (*e4_mqtt_refused_fn)(void *ctx, const char *topic, int is_control, int code);
+
+/*
  * The helper's state (caller memory).  Fill the callbacks and ctx after
  * e4_mqtt_init(); any may be NULL.  Other fields are private.
  */
@@ -92,11 +101,14 @@ struct e4_mqtt {
 	int topic_qos[E4_MQTT_MAX_TOPICS];
 	size_t n_topics;
 	char ack_topic[E4_ACK_TOPIC_CAP];  /* private: "e4/<hex id>/ack" */
+	e4_mqtt_refused_fn on_refused;    /* added in 0.1: may be NULL */
+	int control_mid;                  /* private: message id of the control SUBSCRIBE */
+	int topic_mid[E4_MQTT_MAX_TOPICS];/* private: message ids of the other SUBSCRIBEs */
 };
 
 /*
  * Binds mosq and client.  Takes over mosq's user data and its connect,
- * disconnect, message and publish callbacks.  Call before
+ * disconnect, message, publish and subscribe callbacks.  Call before
  * mosquitto_connect().
  */
 __attribute__((warn_unused_result))
