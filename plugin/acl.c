@@ -7,10 +7,19 @@
  * stateless frame checks run in WRITE; the replay check, which must see
  * each message once, runs in MESSAGE.  A message MESSAGE did not see in
  * WRITE (bridge traffic) gets the stateless checks there too, so every
- * refusal is counted once.  mosquitto 2.0.11 checks a Will (WRITE, with
- * its payload) when it sends it; no MESSAGE event follows, and nothing
- * tells that check from an ordinary publish's, so Wills get the stateless
- * checks but are not entered in the replay cache.
+ * refusal is counted once.
+ *
+ * The replay check runs in WRITE: mosquitto 2.0.11 checks a Will (WRITE,
+ * with its payload) when it sends it and no MESSAGE follows, so a check
+ * left to MESSAGE would let a captured frame through as a Will.  WRITE is
+ * also run again, with the stored publisher's client id and username, for
+ * each new subscriber of a retained message, and mosquitto hands an MQTT
+ * 5 QoS 2 resend (DUP, same packet id) to the plugin before its own
+ * duplicate detection.  So the cache remembers who sent each frame: the
+ * same frame from another publisher is a replay; from its own publisher
+ * it is a resend, allowed (mosquitto drops a QoS 2 duplicate itself), and
+ * for QoS 0 and 1, which mosquitto would deliver again, kept from the
+ * subscribers by the READ checks that follow MESSAGE in the same call.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -52,12 +61,30 @@ static int write_frame(struct e4plugin *p, const struct mosquitto_evt_acl_check 
 	uint8_t id[E4_ID_LEN];
 	int r;
 
+	bool resend = false;
+
+	/* MQTT's way to delete a retained message: there is no frame to check. */
+	if (ev->payloadlen == 0 && ev->retain) {
+		p->memo.clear = true;
+		goto memo;
+	}
 	if (layout == E4_MODE_PUBKEY && e4plugin_client_id(p, ev->client, id) != 0)
 		return refuse(p, E4PLUGIN_R_NO_IDENTITY, f, ev->client, ev->topic, "publish from");
 	r = e4plugin_frame_check(p, layout, ev->payload, ev->payloadlen,
 	                         layout == E4_MODE_PUBKEY ? id : NULL, now);
+	/*
+	 * No replay check on the control channel: only the C2 publishes
+	 * commands and only the device its acks, devices refuse a command
+	 * frame they already applied (and ack it as a duplicate), and the C2
+	 * deliberately resends the identical frame when a command is not acked.
+	 */
+	if (r == 0 && kind != E4PLUGIN_T_CONTROL && kind != E4PLUGIN_T_ACK)
+		r = e4plugin_frame_replay(p, layout, ev->topic, ev->payload, ev->payloadlen,
+		                          e4plugin_publisher(p, ev->client), &resend);
 	if (r != 0)
 		return refuse(p, r, f, ev->client, ev->topic, "publish from");
+	p->memo.resend = resend;
+memo:
 	p->memo.client = ev->client;
 	p->memo.payload = ev->payload;
 	p->memo.len = ev->payloadlen;
@@ -101,6 +128,10 @@ static int check_read(struct e4plugin *p, const struct mosquitto_evt_acl_check *
 {
 	uint8_t id[E4_ID_LEN];
 
+	/* A resend MESSAGE let through: its first copy was delivered already. */
+	if (p->resend.payload != NULL && ev->payload == p->resend.payload &&
+	    ev->payloadlen == p->resend.len)
+		return MOSQ_ERR_ACL_DENIED;
 	switch (e4plugin_topic_kind(ev->topic, id)) {
 	case E4PLUGIN_T_MGMT:
 		if (e4plugin_is_c2(p, ev->client))
@@ -119,11 +150,64 @@ static int check_read(struct e4plugin *p, const struct mosquitto_evt_acl_check *
 	}
 }
 
+/* 1 when filter matches some topic the kind of `suffix` ("" or "/ack") after e4/<id>. */
+static int may_match_e4(const char *filter, const char *suffix, uint8_t id[E4_ID_LEN], bool *one_id)
+{
+	char topic[3 + 2 * E4_ID_LEN + 5];
+	const char *seg = strchr(filter, '/');
+	size_t i;
+
+	/* A literal id in the second level is the only one the filter can match. */
+	*one_id = seg != NULL && strncmp(filter, "e4/", 3) == 0 && strlen(seg + 1) >= 2 * E4_ID_LEN &&
+	          (seg[1 + 2 * E4_ID_LEN] == '\0' || seg[1 + 2 * E4_ID_LEN] == '/');
+	memcpy(topic, "e4/", 3);
+	for (i = 0; i < 2 * E4_ID_LEN; i++)
+		topic[3 + i] = *one_id ? seg[1 + i] : '0';
+	strcpy(topic + 3 + 2 * E4_ID_LEN, suffix);
+	if (*one_id && e4plugin_topic_kind(topic, id) == E4PLUGIN_T_DATA)
+		*one_id = false;
+	return e4plugin_topic_matches(filter, topic);
+}
+
+/*
+ * $share/GROUP/FILTER: mosquitto gives each member of the group its turn
+ * of the messages, and a turn the READ check refuses is lost for the
+ * group.  So a shared filter that can match a control-channel or
+ * management topic is granted only to a client that may read every topic
+ * it can match.
+ */
+static int check_shared(struct e4plugin *p, const struct mosquitto_evt_acl_check *ev)
+{
+	const char *group = ev->topic + 7, *filter = strchr(group, '/');
+	uint8_t id[E4_ID_LEN];
+	bool one_id, ctl, ack;
+
+	if (filter == NULL || filter == group || filter[1] == '\0')
+		return refuse(p, E4PLUGIN_R_CONTROL_SUBSCRIBE, -1, ev->client, ev->topic, "subscription from");
+	filter++;
+	if (e4plugin_topic_kind(filter, id) == E4PLUGIN_T_MGMT || strncmp(filter, "$CONTROL/", 9) == 0) {
+		if (e4plugin_is_c2(p, ev->client))
+			return allow(p);
+		return refuse(p, E4PLUGIN_R_MANAGEMENT, -1, ev->client, ev->topic, "subscription from");
+	}
+	ack = may_match_e4(filter, "/ack", id, &one_id);
+	ctl = may_match_e4(filter, "", id, &one_id);
+	if (ctl && !ack && one_id && is_device(p, ev->client, id))
+		return allow(p);
+	if (ack && !ctl && e4plugin_is_c2(p, ev->client))
+		return allow(p);
+	if (ctl || ack)
+		return refuse(p, E4PLUGIN_R_CONTROL_SUBSCRIBE, -1, ev->client, ev->topic, "subscription from");
+	return allow(p);
+}
+
 /* ACL_CHECK with access SUBSCRIBE: topic is the filter. */
 static int check_subscribe(struct e4plugin *p, const struct mosquitto_evt_acl_check *ev)
 {
 	uint8_t id[E4_ID_LEN];
 
+	if (strncmp(ev->topic, "$share/", 7) == 0)
+		return check_shared(p, ev);
 	switch (e4plugin_topic_kind(ev->topic, id)) {
 	case E4PLUGIN_T_MGMT:
 		if (e4plugin_is_c2(p, ev->client))
@@ -156,6 +240,7 @@ int e4plugin_acl_cb(int event, void *event_data, void *userdata)
 	case MOSQ_ACL_WRITE:
 		/* Only the latest WRITE may vouch for the next MESSAGE. */
 		memset(&p->memo, 0, sizeof(p->memo));
+		memset(&p->resend, 0, sizeof(p->resend));
 		return check_write(p, ev);
 	case MOSQ_ACL_READ:
 		return check_read(p, ev);
@@ -168,53 +253,54 @@ int e4plugin_acl_cb(int event, void *event_data, void *userdata)
 	}
 }
 
-/* True for e4/<id> and e4/<id>/ack. */
-static bool control_channel(const char *topic)
+/* MESSAGE for a message no WRITE check saw: bridged (bridges skip ACL checks). */
+static int message_bridged(struct e4plugin *p, const struct mosquitto_evt_message *ev)
 {
 	uint8_t id[E4_ID_LEN];
-	enum e4plugin_topic_kind k = e4plugin_topic_kind(topic, id);
+	enum e4plugin_topic_kind kind;
+	int f = e4plugin_protected(p, ev->topic), layout, r;
 
-	return k == E4PLUGIN_T_CONTROL || k == E4PLUGIN_T_ACK;
+	if (f < 0 || (ev->payloadlen == 0 && ev->retain))
+		return MOSQ_ERR_SUCCESS;
+	kind = e4plugin_topic_kind(ev->topic, id);
+	layout = e4plugin_layout(p, kind);
+	/* The sender binding cannot apply; every publisher behind a bridge looks alike. */
+	r = e4plugin_frame_check(p, layout, ev->payload, ev->payloadlen, NULL, (uint64_t)p->now());
+	if (r == 0 && kind != E4PLUGIN_T_CONTROL && kind != E4PLUGIN_T_ACK)
+		r = e4plugin_frame_replay(p, layout, ev->topic, ev->payload, ev->payloadlen,
+		                          e4plugin_publisher(p, ev->client), NULL);
+	if (r != 0)
+		return refuse(p, r, f, ev->client, ev->topic, "bridged message from");
+	e4plugin_stats_pass(p, f);
+	return MOSQ_ERR_SUCCESS;
 }
 
 int e4plugin_message_cb(int event, void *event_data, void *userdata)
 {
 	struct e4plugin *p = userdata;
 	const struct mosquitto_evt_message *ev = event_data;
-	uint8_t id[E4_ID_LEN];
-	uint64_t now;
-	bool seen;
-	int f, layout, r;
+	struct e4plugin_memo m;
 
 	if (event != MOSQ_EVT_MESSAGE || ev == NULL || ev->topic == NULL)
 		return MOSQ_ERR_ACL_DENIED;
-	seen = p->memo.client == ev->client && p->memo.payload == ev->payload &&
-	       p->memo.len == ev->payloadlen && p->memo.client != NULL;
-	if (seen) {
-		/* The WRITE check just classified this very message. */
-		f = p->memo.filter;
-		layout = p->memo.layout;
-	} else {
-		f = e4plugin_protected(p, ev->topic);
-		layout = f < 0 ? 0 : e4plugin_layout(p, e4plugin_topic_kind(ev->topic, id));
-	}
+	m = p->memo;
 	memset(&p->memo, 0, sizeof(p->memo));
-	if (f < 0)
+	memset(&p->resend, 0, sizeof(p->resend));
+	if (m.client == NULL || m.client != ev->client || m.payload != ev->payload ||
+	    m.len != ev->payloadlen)
+		return message_bridged(p, ev);
+	/* The WRITE check just classified and checked this very message. */
+	if (m.filter < 0 || m.clear)
 		return MOSQ_ERR_SUCCESS;
-	now = (uint64_t)p->now();
-	/* Not seen in WRITE: bridged; the sender binding cannot apply. */
-	r = seen ? 0 : e4plugin_frame_check(p, layout, ev->payload, ev->payloadlen, NULL, now);
-	/*
-	 * No replay check on the control channel: only the C2 publishes
-	 * commands and only the device its acks, devices refuse a command
-	 * frame they already applied (and ack it as a duplicate), and the C2
-	 * deliberately resends the identical frame when a command is not acked.
-	 */
-	if (r == 0 && !control_channel(ev->topic))
-		r = e4plugin_frame_replay(p, layout, ev->topic, ev->payload, ev->payloadlen, now);
-	if (r != 0)
-		return refuse(p, r, f, ev->client, ev->topic, seen ? "publish from" : "bridged message from");
-	e4plugin_stats_pass(p, f);
+	if (m.resend) {
+		/* Counted when it first passed. */
+		if (ev->qos < 2) {
+			p->resend.payload = ev->payload;
+			p->resend.len = ev->payloadlen;
+		}
+		return MOSQ_ERR_SUCCESS;
+	}
+	e4plugin_stats_pass(p, m.filter);
 	return MOSQ_ERR_SUCCESS;
 }
 
@@ -230,5 +316,6 @@ int e4plugin_disconnect_cb(int event, void *event_data, void *userdata)
 	/* Its address may come back as a bridge: never let a memo outlive it. */
 	if (p->memo.client == ev->client)
 		memset(&p->memo, 0, sizeof(p->memo));
+	memset(&p->resend, 0, sizeof(p->resend));
 	return MOSQ_ERR_SUCCESS;
 }

@@ -1,7 +1,9 @@
 /*
  * devices.c - devices the plugin knows: a public key set by the C2 and/or
- * connections subscribed to their control topic.  Open addressing keyed
- * by the id (ids are hashes, so their bytes index the table directly).
+ * connections subscribed to their control topic.  Open addressing on a
+ * SipHash of the id under a secret key: ids are names clients choose (32
+ * hex digits are taken as the id itself), so their own bits must not pick
+ * the slot, or ids sharing them would turn every lookup into a scan.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -17,16 +19,16 @@
 /* Home slot of an id. */
 static size_t home(const struct e4plugin_devices *d, const uint8_t id[E4_ID_LEN])
 {
-	uint64_t h;
-
-	memcpy(&h, id, sizeof(h));
-	return (size_t)(h & (d->cap - 1));
+	return (size_t)(e4plugin_siphash16(&d->key, id) & (d->cap - 1));
 }
 
 int e4plugin_devices_init(struct e4plugin_devices *d)
 {
 	d->cap = DEVICES_MIN_CAP;
 	d->len = 0;
+	d->probes = 0;
+	if (e4plugin_hashkey_random(&d->key) != 0)
+		return -1;
 	d->slots = calloc(d->cap, sizeof(*d->slots));
 	return d->slots != NULL ? 0 : -1;
 }
@@ -43,9 +45,11 @@ struct e4plugin_device *e4plugin_device_find(struct e4plugin_devices *d, const u
 
 	if (d->slots == NULL)
 		return NULL;
-	for (i = home(d, id); d->slots[i].used; i = (i + 1) & (d->cap - 1))
+	for (i = home(d, id); d->slots[i].used; i = (i + 1) & (d->cap - 1)) {
+		d->probes++;
 		if (memcmp(d->slots[i].id, id, E4_ID_LEN) == 0)
 			return &d->slots[i];
+	}
 	return NULL;
 }
 
@@ -57,6 +61,8 @@ static int grow(struct e4plugin_devices *d)
 
 	n.cap = d->cap * 2;
 	n.len = 0;
+	n.key = d->key;
+	n.probes = d->probes;
 	n.slots = calloc(n.cap, sizeof(*n.slots));
 	if (n.slots == NULL)
 		return -1;

@@ -29,8 +29,6 @@ struct cJSON;
 #define E4PLUGIN_EVENTS_TOPIC    "$CONTROL/e4/v1/events"
 #define E4PLUGIN_MGMT_PREFIX     "$CONTROL/e4/"
 
-/* Replay cache: slots per bucket (the bucket is picked by a keyed hash). */
-#define E4PLUGIN_REPLAY_BUCKET   8
 /* Refusal log lines allowed per second before lines are only counted. */
 #define E4PLUGIN_LOG_PER_SECOND  20
 /* Longest escaped untrusted string written to the log. */
@@ -77,13 +75,39 @@ struct e4plugin_conf {
 	unsigned verify_signatures;
 };
 
-/* Replay cache split into buckets of E4PLUGIN_REPLAY_BUCKET slots (framecheck.c). */
-struct e4plugin_replay {
-	struct e4_replay *buckets;
-	struct e4_replay_slot *slots;
-	size_t nbuckets;         /* power of two */
-	uint64_t k0, k1;         /* random key of the bucket index */
+/* Secret key of SipHash-1-3 (hash.c). */
+struct e4plugin_hashkey {
+	uint64_t k0, k1;
 };
+
+/* Incremental SipHash state (hash.c). */
+struct e4plugin_sip {
+	uint64_t v[4];
+	uint64_t total;
+	uint8_t buf[8];
+	size_t buf_len;
+};
+
+/* One frame the replay cache remembers (replay.c). */
+struct e4plugin_replay_entry {
+	uint8_t digest[16];      /* SIV tag mixed with the topic */
+	uint64_t who;            /* publisher fingerprint */
+	uint64_t seq;            /* arrival number, 0: never used */
+	uint64_t prev;           /* arrival number of the previous entry of its chain */
+};
+
+/* Ring of the last `cap` distinct frames, indexed by keyed chains (replay.c). */
+struct e4plugin_replay {
+	struct e4plugin_replay_entry *ring;   /* cap entries */
+	uint64_t *heads;         /* nheads chain heads (arrival numbers) */
+	size_t cap;
+	size_t nheads;           /* power of two */
+	uint64_t last;           /* arrival number of the newest entry */
+	struct e4plugin_hashkey key;
+};
+
+/* What the replay cache knew of a frame (replay.c). */
+enum e4plugin_seen { E4PLUGIN_SEEN_NEW = 0, E4PLUGIN_SEEN_SELF, E4PLUGIN_SEEN_OTHER };
 
 /* A device known to the plugin: a public key set by the C2, or online. */
 struct e4plugin_device {
@@ -99,6 +123,8 @@ struct e4plugin_devices {
 	struct e4plugin_device *slots;
 	size_t cap;              /* power of two */
 	size_t len;
+	struct e4plugin_hashkey key;   /* secret: ids are chosen by clients */
+	uint64_t probes;         /* slots compared by lookups (tests watch it) */
 };
 
 /* One connection that subscribed to its control topic (presence.c). */
@@ -146,6 +172,14 @@ struct e4plugin_memo {
 	uint32_t len;
 	int filter;              /* protect filter index it matched */
 	int layout;              /* frame layout of its topic */
+	bool resend;             /* its publisher had sent this very frame already */
+	bool clear;              /* zero-length retained publish: deletes the retained message */
+};
+
+/* A message MESSAGE let through as a resend: READ keeps it from subscribers. */
+struct e4plugin_resend {
+	const void *payload;
+	uint32_t len;
 };
 
 /* Per-instance state, passed to every callback as user data. */
@@ -160,6 +194,7 @@ struct e4plugin {
 	struct e4plugin_stats stats;
 	struct e4plugin_log log;
 	struct e4plugin_memo memo;
+	struct e4plugin_resend resend;
 	time_t (*now)(void);               /* clock (tests replace it) */
 };
 
@@ -224,10 +259,34 @@ bool e4plugin_is_c2(const struct e4plugin *p, const struct mosquitto *client);
 /* Forgets what the identity cache holds for client. */
 void e4plugin_identity_forget(struct e4plugin *p, const struct mosquitto *client);
 
-/* ---- framecheck.c ---- */
-/* Sets up the replay cache for at least `entries` frames (-1 on allocation failure). */
+/* Keyed fingerprint of a client's (client id, username) pair. */
+uint64_t e4plugin_publisher(const struct e4plugin *p, const struct mosquitto *client);
+
+/* ---- hash.c ---- */
+void e4plugin_sip_init(struct e4plugin_sip *s, const struct e4plugin_hashkey *k);
+void e4plugin_sip_update(struct e4plugin_sip *s, const void *data, size_t len);
+uint64_t e4plugin_sip_final(struct e4plugin_sip *s);
+/* SipHash-1-3 of len bytes. */
+uint64_t e4plugin_siphash(const struct e4plugin_hashkey *k, const void *data, size_t len);
+/* SipHash-1-3 of exactly 16 bytes (same result as e4plugin_siphash, faster). */
+uint64_t e4plugin_siphash16(const struct e4plugin_hashkey *k, const uint8_t in[16]);
+/* Draws a key from getrandom(); -1 on failure. */
+int e4plugin_hashkey_random(struct e4plugin_hashkey *k);
+
+/* ---- replay.c ---- */
+/* Sets up the replay cache for exactly `entries` frames (-1 on failure). */
 int e4plugin_replay_init(struct e4plugin_replay *r, size_t entries);
 void e4plugin_replay_free(struct e4plugin_replay *r);
+/*
+ * Looks a digest up: E4PLUGIN_SEEN_SELF when cached with this publisher
+ * fingerprint, E4PLUGIN_SEEN_OTHER when cached with another, else
+ * E4PLUGIN_SEEN_NEW, after recording it when insert is true (the oldest
+ * entry leaves when the cache is full).
+ */
+int e4plugin_replay_note(struct e4plugin_replay *r, const uint8_t digest[16], uint64_t who,
+                         bool insert);
+
+/* ---- framecheck.c ---- */
 /*
  * Stateless checks of a frame of the given layout (E4_MODE_*): length,
  * clock window, and in pubkey layout the sender binding (when sender is
@@ -235,9 +294,15 @@ void e4plugin_replay_free(struct e4plugin_replay *r);
  */
 int e4plugin_frame_check(struct e4plugin *p, int layout, const uint8_t *frame, size_t len,
                          const uint8_t *sender, uint64_t now);
-/* Replay check: 0, or E4PLUGIN_R_REPLAY when this frame was seen on topic within max_age. */
+/*
+ * Replay check, recording the frame when new: E4PLUGIN_R_REPLAY when it
+ * was seen on topic from another publisher than `who`, or from any
+ * publisher when resend is NULL; else 0, with *resend telling whether
+ * `who` itself had sent it (an MQTT retransmission or a retained message
+ * checked again for a new subscriber).
+ */
 int e4plugin_frame_replay(struct e4plugin *p, int layout, const char *topic,
-                          const uint8_t *frame, size_t len, uint64_t now);
+                          const uint8_t *frame, size_t len, uint64_t who, bool *resend);
 /* The frame layout used on a topic: commands and acks are always symkey frames. */
 int e4plugin_layout(const struct e4plugin *p, enum e4plugin_topic_kind kind);
 

@@ -102,3 +102,20 @@ bool e4plugin_is_c2(const struct e4plugin *p, const struct mosquitto *client)
 	u = mosquitto_client_username(client);
 	return u != NULL && strcmp(u, p->conf.c2_username) == 0;
 }
+
+uint64_t e4plugin_publisher(const struct e4plugin *p, const struct mosquitto *client)
+{
+	static const uint8_t sep[2] = { 0, 1 };
+	const char *id = client != NULL ? mosquitto_client_id(client) : NULL;
+	const char *user = client != NULL ? mosquitto_client_username(client) : NULL;
+	struct e4plugin_sip s;
+
+	/* Both names with their terminators (and a mark for "no username"). */
+	e4plugin_sip_init(&s, &p->replay.key);
+	if (id != NULL)
+		e4plugin_sip_update(&s, id, strlen(id));
+	e4plugin_sip_update(&s, sep, user != NULL ? 1 : 2);
+	if (user != NULL)
+		e4plugin_sip_update(&s, user, strlen(user));
+	return e4plugin_sip_final(&s);
+}

@@ -11,6 +11,8 @@ E4PLUGIN_CORE_SOURCES = \
 	plugin/topic.c \
 	plugin/identity.c \
 	plugin/framecheck.c \
+	plugin/hash.c \
+	plugin/replay.c \
 	plugin/acl.c \
 	plugin/devices.c \
 	plugin/presence.c \
@@ -47,6 +49,7 @@ tests_plugin_e4plugin_options_LDADD = sdk/libe4core.la
 if HAVE_CHECK
 check_PROGRAMS += tests/plugin/test_plugin
 tests_plugin_test_plugin_SOURCES = tests/plugin/test_plugin.c tests/plugin/test_policy.c \
+	tests/plugin/test_replay.c \
 	tests/plugin/test_control.c tests/plugin/test_util.h plugin/plugin.c \
 	$(E4PLUGIN_CORE_SOURCES) tests/stubs/mosquitto_stubs.c tests/stubs/mosquitto_stubs.h
 tests_plugin_test_plugin_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin -I$(top_srcdir)/tests/stubs
@@ -69,6 +72,7 @@ EXTRA_DIST += $(E4PLUGIN_TEST_SH) tests/plugin/lib-plugin.sh
 # libFuzzer targets (clang): make fuzz-plugin builds them, then run e.g.
 # tests/fuzz/fuzz_plugin_frame -max_total_time=60
 E4PLUGIN_FUZZ_SRC = plugin/instance.c plugin/options.c plugin/topic.c plugin/identity.c \
+	plugin/hash.c plugin/replay.c \
 	plugin/framecheck.c plugin/acl.c plugin/devices.c plugin/presence.c plugin/control.c \
 	plugin/state.c plugin/stats.c plugin/log.c tests/stubs/mosquitto_stubs.c \
 	sdk/src/util.c sdk/src/siv.c sdk/src/frame.c sdk/src/replay.c sdk/src/command.c \

@@ -117,7 +117,7 @@ cJSON *e4plugin_stats_json(struct e4plugin *p)
 	    cJSON_AddNumberToObject(o, "devices", (double)p->devices.len) == NULL ||
 	    cJSON_AddNumberToObject(o, "online", (double)online) == NULL ||
 	    cJSON_AddNumberToObject(o, "replayCacheEntries",
-	                            (double)(p->replay.nbuckets * E4PLUGIN_REPLAY_BUCKET)) == NULL ||
+	                            (double)p->replay.cap) == NULL ||
 	    cJSON_AddNumberToObject(o, "uptime", (double)(p->now() - p->stats.started)) == NULL) {
 		cJSON_Delete(o);
 		return NULL;

@@ -181,14 +181,14 @@ END_TEST
 START_TEST(control_statistics_report_counters)
 {
 	struct e4plugin *p = tu_plugin(sym_opts);
-	struct mosquitto dev = { DEV_HEX, NULL };
+	struct mosquitto dev = { DEV_HEX, NULL }, replayer = { "replayer", NULL };
 	const cJSON *data, *f;
 	uint8_t fr[64];
 	size_t n = tu_frame(fr, sizeof(fr), (uint64_t)tu_now_value, "x");
 	cJSON *doc;
 
 	ck_assert_int_eq(tu_publish(p, &dev, "data/1", fr, n), MOSQ_ERR_SUCCESS);
-	ck_assert_int_eq(tu_publish(p, &dev, "data/1", fr, n), MOSQ_ERR_ACL_DENIED);
+	ck_assert_int_eq(tu_publish(p, &replayer, "data/1", fr, n), MOSQ_ERR_ACL_DENIED);
 	ck_assert_int_eq(tu_publish(p, &dev, "data/1", "plain", 5), MOSQ_ERR_ACL_DENIED);
 	tu_now_value += 5;
 	doc = run(p, "{\"commands\":[{\"command\":\"getStatistics\"}]}");

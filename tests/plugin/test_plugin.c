@@ -131,7 +131,7 @@ START_TEST(options_defaults_apply)
 	ck_assert_uint_eq(p->conf.verify_signatures, 1);
 	ck_assert_uint_eq(p->conf.protect_len, 1);
 	ck_assert_str_eq(p->conf.c2_username, "c2");
-	ck_assert_uint_ge(p->replay.nbuckets * E4PLUGIN_REPLAY_BUCKET, 16384);
+	ck_assert_uint_eq(p->replay.cap, 16384);
 	e4plugin_free(p);
 }
 END_TEST
@@ -154,7 +154,7 @@ START_TEST(options_all_values_parse)
 	ck_assert_uint_eq(p->conf.identity, E4PLUGIN_ID_USERNAME);
 	ck_assert_uint_eq(p->conf.acl, E4PLUGIN_ACL_DEFER);
 	ck_assert_uint_eq(p->conf.verify_signatures, 0);
-	ck_assert_uint_eq(p->replay.nbuckets * E4PLUGIN_REPLAY_BUCKET, 64);
+	ck_assert_uint_eq(p->replay.cap, 64);
 	e4plugin_free(p);
 }
 END_TEST
@@ -500,6 +500,7 @@ int main(void)
 	srunner_add_suite(sr, suite_presence());
 	srunner_add_suite(sr, suite_control());
 	srunner_add_suite(sr, suite_state());
+	srunner_add_suite(sr, suite_replay());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -49,5 +49,6 @@ Suite *suite_acl(void);
 Suite *suite_presence(void);
 Suite *suite_control(void);
 Suite *suite_state(void);
+Suite *suite_replay(void);
 
 #endif

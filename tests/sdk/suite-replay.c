@@ -9,7 +9,7 @@ static const uint8_t dev_id[E4_ID_LEN] = { 0x3e };
 static const uint8_t dev_key[E4_KEY_LEN] = { 0x3f };
 #define T0 1770000000ull
 
-START_TEST(replay_cache_refuses_a_digest_seen_with_the_same_timestamp)
+START_TEST(replay_cache_refuses_a_digest_seen_whatever_its_timestamp)
 {
 	struct e4_replay_slot slots[4];
 	struct e4_replay r;
@@ -18,10 +18,11 @@ START_TEST(replay_cache_refuses_a_digest_seen_with_the_same_timestamp)
 	e4_replay_init(&r, slots, 4);
 	ck_assert_int_eq(e4_replay_check(&r, d, T0, T0, 600), 0);
 	ck_assert_int_eq(e4_replay_check(&r, d, T0, T0, 600), E4_ERR_REPLAY);
-	ck_assert_int_eq(e4_replay_check(&r, d, T0 + 1, T0, 600), 0);
+	/* The digest names the frame: a later timestamp claims nothing new. */
+	ck_assert_int_eq(e4_replay_check(&r, d, T0 + 1, T0, 600), E4_ERR_REPLAY);
 	d[15] = 1;
 	ck_assert_int_eq(e4_replay_check(&r, d, T0, T0, 600), 0);
-	ck_assert_uint_eq(r.len, 3);
+	ck_assert_uint_eq(r.len, 2);
 	ck_assert_int_eq(e4_replay_check(NULL, d, T0, T0, 600), E4_ERR_INVALID_ARG);
 	ck_assert_int_eq(e4_replay_check(&r, NULL, T0, T0, 600), E4_ERR_INVALID_ARG);
 }
@@ -67,6 +68,32 @@ START_TEST(replay_cache_evicts_expired_then_oldest_entries)
 	/* Much later everything expired at once. */
 	ck_assert_int_eq(e4_replay_check(&r, a, T0 + 5000, T0 + 5000, 600), 0);
 	ck_assert_uint_eq(r.len, 1);
+}
+END_TEST
+
+START_TEST(replay_cache_forgets_a_late_frame_only_after_cap_newer_ones)
+{
+	struct e4_replay_slot slots[3];
+	struct e4_replay r;
+	uint8_t late[16] = { 9 }, d[16] = { 0 };
+	unsigned i;
+
+	e4_replay_init(&r, slots, 3);
+	for (i = 1; i <= 3; i++) {
+		d[0] = (uint8_t)i;
+		ck_assert_int_eq(e4_replay_check(&r, d, T0 + 10 + i, T0 + 20, 600), 0);
+	}
+	/* Delivered late: the oldest timestamp in the cache, the newest arrival. */
+	ck_assert_int_eq(e4_replay_check(&r, late, T0, T0 + 20, 600), 0);
+	for (i = 4; i <= 5; i++) {
+		d[0] = (uint8_t)i;
+		ck_assert_int_eq(e4_replay_check(&r, d, T0 + 10 + i, T0 + 20, 600), 0);
+		ck_assert_int_eq(e4_replay_check(&r, late, T0, T0 + 20, 600), E4_ERR_REPLAY);
+	}
+	/* The third newer frame pushes it out. */
+	d[0] = 6;
+	ck_assert_int_eq(e4_replay_check(&r, d, T0 + 16, T0 + 20, 600), 0);
+	ck_assert_int_eq(e4_replay_check(&r, late, T0, T0 + 20, 600), 0);
 }
 END_TEST
 
@@ -184,7 +211,8 @@ Suite *suite_replay(void)
 	TCase *tc = tcase_create("cache");
 	TCase *tl = tcase_create("client");
 
-	tcase_add_test(tc, replay_cache_refuses_a_digest_seen_with_the_same_timestamp);
+	tcase_add_test(tc, replay_cache_refuses_a_digest_seen_whatever_its_timestamp);
+	tcase_add_test(tc, replay_cache_forgets_a_late_frame_only_after_cap_newer_ones);
 	tcase_add_test(tc, replay_cache_stays_within_caller_memory);
 	tcase_add_test(tc, replay_cache_evicts_expired_then_oldest_entries);
 	tcase_add_test(tc, replay_cache_without_slots_accepts_everything);

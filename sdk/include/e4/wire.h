@@ -179,9 +179,10 @@ int e4_command_digest(uint8_t digest[16], const uint8_t *cmd_frame, size_t len);
 
 /*
  * Replay cache.  e4_replay_init() clears `slots` (caller memory, cap
- * entries).  e4_replay_check() returns E4_ERR_REPLAY when (digest,
- * timestamp) is already cached, else records it (evicting entries older
- * than now - max_age, then the oldest) and returns 0.  Which digest is
+ * entries).  e4_replay_check() returns E4_ERR_REPLAY when digest is
+ * already cached (whatever the timestamp), else records it with ts
+ * (evicting entries older than now - max_age, then the earliest arrival:
+ * an entry leaves only after cap newer ones) and returns 0.  Which digest is
  * used is the caller's choice (the SDK uses the authenticated SIV tag
  * mixed with the topic hash).
  */
