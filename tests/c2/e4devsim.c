@@ -13,13 +13,14 @@
  * where fp is the first 8 hex digits of SHA3-256 of the device's current
  * key for the topic ("none" when it has none); keys are never printed.
  *
- * usage: e4devsim -p PORT [-m symkey|pubkey] [-t TOPIC] [-i MS] [-n COUNT]
+ * usage: e4devsim -p PORT [-m symkey|pubkey] [-t TOPIC] [-i MS] [-n COUNT] [-e] [-c]
  *                 NAME=STOREFILE...
  *   -t TOPIC  subscribe to TOPIC and report what arrives
  *   -i MS     also publish "<name> <seq>" on TOPIC every MS milliseconds
  *   -n COUNT  stop publishing after COUNT messages
  *   -e        eavesdropper: only listen on TOPIC with the keys in the store
  *             (no control topic, client id "<hex id>-e"); for rekey tests
+ *   -c        clockless devices: no clock, the newest command's time instead
  * SIGTERM stops it cleanly; SIGUSR1 prints a "state" line per device.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -67,6 +68,7 @@ static int ndevs;
 static const char *topic;
 static int mode = E4_MODE_SYMKEY;
 static int eavesdrop;
+static int clockless;
 static volatile sig_atomic_t stop, dump;
 
 /* Signal handler. */
@@ -188,7 +190,7 @@ static int dev_open(struct dev *d, const char *spec, int port)
 	strcpy(d->path, eq + 1);
 	e4_client_config_default(&d->cfg);
 	d->cfg.mode = (enum e4_mode)mode;
-	d->cfg.clock = clock_now;
+	d->cfg.clock = clockless ? NULL : clock_now;
 	d->cfg.topics = d->topics;
 	d->cfg.topics_cap = TOPICS_CAP;
 	d->cfg.replay = d->replay;
@@ -285,7 +287,7 @@ int main(int argc, char **argv)
 	int opt, port = 0, i;
 	char fp[9];
 
-	while ((opt = getopt(argc, argv, "p:m:t:i:n:e")) != -1) {
+	while ((opt = getopt(argc, argv, "p:m:t:i:n:ec")) != -1) {
 		switch (opt) {
 		case 'p': port = atoi(optarg); break;
 		case 'm': mode = strcmp(optarg, "pubkey") == 0 ? E4_MODE_PUBKEY : E4_MODE_SYMKEY; break;
@@ -293,6 +295,7 @@ int main(int argc, char **argv)
 		case 'i': interval = atoll(optarg); break;
 		case 'n': count = atoll(optarg); break;
 		case 'e': eavesdrop = 1; break;
+		case 'c': clockless = 1; break;
 		default: return 2;
 		}
 	}
