@@ -65,9 +65,15 @@ E4PLUGIN_TEST_SH = \
 	tests/plugin/control.sh \
 	tests/plugin/pubkey.sh \
 	tests/plugin/defer.sh \
-	tests/plugin/bridge.sh
+	tests/plugin/bridge.sh \
+	tests/plugin/resend.sh \
+	tests/plugin/will.sh \
+	tests/plugin/evict.sh \
+	tests/plugin/retain.sh \
+	tests/plugin/shared.sh
 TESTS += $(E4PLUGIN_TEST_SH)
-EXTRA_DIST += $(E4PLUGIN_TEST_SH) tests/plugin/lib-plugin.sh
+EXTRA_DIST += $(E4PLUGIN_TEST_SH) tests/plugin/lib-plugin.sh tests/plugin/mqttraw.py \
+	tests/plugin/shared.py
 
 # libFuzzer targets (clang): make fuzz-plugin builds them, then run e.g.
 # tests/fuzz/fuzz_plugin_frame -max_total_time=60
