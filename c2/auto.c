@@ -75,6 +75,8 @@ void c2_auto_tick(struct c2_ctx *ctx, int64_t now_ms)
 	if (now_ms >= ctx->next_prune) {
 		ctx->next_prune = now_ms + 3600 * 1000;
 		c2_db_cmd_prune(ctx->db, now_ms / 1000 - C2_KEEP_DONE);
+		if (ctx->conf.audit_routine_keep > 0)
+			c2_db_audit_prune(ctx->db, now_ms / 1000 - ctx->conf.audit_routine_keep);
 	}
 	memset(&d, 0, sizeof(d));
 	d.ctx = ctx;

@@ -55,6 +55,7 @@ struct c2_conf {
 	long device_key_rotation_interval;
 	long heartbeat_interval;
 	int log_level;
+	long audit_routine_keep;       /* seconds the daemon's own audit entries are kept, 0 forever */
 };
 
 /* One row of the options table. */
@@ -357,6 +358,8 @@ int c2_db_cmd_progress(struct c2_db *db, const char *topic, int64_t epoch, int c
 /* Audit log (append-only). */
 int c2_db_audit(struct c2_db *db, long uid, const char *action, const char *detail);
 int c2_db_audit_list(struct c2_db *db, long limit, c2_audit_fn fn, void *ctx);
+/* Deletes the daemon's own entries (uid -1) older than `before` (Unix s); people's stay. */
+int c2_db_audit_prune(struct c2_db *db, int64_t before);
 
 /*
  * Writes a consistent copy of the open database to path (VACUUM INTO),

@@ -827,6 +827,17 @@ int c2_db_share_topic(struct c2_db *db, const uint8_t a[E4_ID_LEN], const uint8_
 	return rc;
 }
 
+int c2_db_audit_prune(struct c2_db *db, int64_t before)
+{
+	/* The trigger of schema 5 refuses any other row: people's entries stay. */
+	sqlite3_stmt *st = c2__st(db, "DELETE FROM audit WHERE uid < 0 AND at < ?1");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before);
+	return c2__done(db, st);
+}
+
 int c2_db_c2key_add(struct c2_db *db, const uint8_t pub[32], const uint8_t sk[32], int64_t *id)
 {
 	sqlite3_stmt *st;

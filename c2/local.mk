@@ -37,6 +37,7 @@ if ENABLE_C2
 # Integration tests: real mosquitto, e4c2d, e4c2 and simulated devices.
 C2_IT = tests/c2/it-basic.sh tests/c2/it-rotation.sh tests/c2/it-offline.sh tests/c2/it-crash.sh \
 	tests/c2/it-pubkey.sh tests/c2/it-ops.sh tests/c2/it-clockless.sh tests/c2/it-retire.sh
+C2_IT += tests/c2/it-audit.sh
 TESTS += $(C2_IT)
 EXTRA_DIST += $(C2_IT) tests/c2/lib-c2.sh
 endif

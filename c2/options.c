@@ -64,6 +64,8 @@ const struct c2_option c2_options[] = {
 	  "send a heartbeat to idle devices this often (0: never)" },
 	{ "log_level", "info", C2_OPT_ENUM, 0, 0, levels, OFF(log_level), sizeof(int),
 	  "lowest level logged: error, warn, info or debug" },
+	{ "audit_routine_keep", "90d", NUM(C2_OPT_DURATION, audit_routine_keep, 0, 36500 * DAY),
+	  "keep the daemon's own audit entries (uid -1) this long (0: forever)" },
 	{ NULL, NULL, C2_OPT_STR, 0, 0, NULL, 0, 0, NULL }
 };
 

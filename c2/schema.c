@@ -126,6 +126,16 @@ static const char *const migrations[] = {
 	 * marks a leave rekey.
 	 */
 	"ALTER TABLE topics ADD COLUMN rot_leave INT NOT NULL DEFAULT 0;",
+	/*
+	 * 5: the audit log keeps what people did; the daemon's own entries
+	 * (uid -1: automatic rotations, failed commands) may be deleted once
+	 * older than audit_routine_keep.  The delete trigger now refuses only
+	 * people's entries, and an index finds the daemon's by age.
+	 */
+	"DROP TRIGGER audit_no_delete;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit WHEN OLD.uid >= 0"
+	" BEGIN SELECT RAISE(ABORT, 'audit log entries of people are never deleted'); END;"
+	"CREATE INDEX audit_routine ON audit(at) WHERE uid < 0;",
 };
 
 int c2__schema_count(void)

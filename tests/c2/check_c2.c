@@ -886,7 +886,14 @@ START_TEST(audit_log_is_append_only)
 	ck_assert_int_ne(sqlite3_exec(ctx.db->h, "UPDATE audit SET uid = 0", NULL, NULL, NULL),
 	                 SQLITE_OK);
 	ck_assert_int_ne(sqlite3_exec(ctx.db->h, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
-	ck_assert_int_eq(c2_db_schema_version(ctx.db), 4);
+	ck_assert_int_eq(c2_db_schema_version(ctx.db), 5);
+	/* The daemon's own entries (uid -1) are pruned by age; people's stay. */
+	ck_assert_int_eq(c2_db_audit(ctx.db, -1, "routine", "entry"), 0);
+	ck_assert_int_eq(c2_db_audit_prune(ctx.db, c2_now_ms() / 1000 + 1), 0);
+	ck_assert_int_eq(query_long(ctx.db->h, "SELECT count(*) FROM audit WHERE uid < 0"), 0);
+	ck_assert_int_eq(query_long(ctx.db->h, "SELECT count(*) FROM audit WHERE uid = 7"), 1);
+	ck_assert_int_ne(sqlite3_exec(ctx.db->h, "DELETE FROM audit WHERE uid = 7", NULL, NULL, NULL),
+	                 SQLITE_OK);
 }
 END_TEST
 
@@ -979,7 +986,7 @@ START_TEST(schema_2_outbox_is_rebuilt_with_its_attempts_and_sequence)
 	sqlite3_close(h);
 	c2_random(mk, sizeof(mk));
 	ck_assert_int_eq(c2_db_open(&db, path, mk, 0, err, sizeof(err)), 0);
-	ck_assert_int_eq(query_long(db->h, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(query_long(db->h, "PRAGMA user_version"), c2_db_schema_version(db));
 	ck_assert_int_eq(query_long(db->h, "SELECT ts FROM outbox WHERE seq = 5"), 200);
 	ck_assert_int_eq(query_long(db->h, "SELECT digest = x'd2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2'"
 	                            " AND args_enc = x'01' AND done_at = 0 FROM outbox WHERE seq = 5"), 1);
