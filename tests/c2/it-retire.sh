@@ -83,8 +83,11 @@ cp "$D/eve.store" "$D/eve-stolen.store"
 OLDFP=$(c2t_topic_field $T fingerprint)
 ma=$(c2t_mark alice.log)
 mc=$(c2t_mark carol.log)
-c2 unlink eve $T >/dev/null || e4t_fail "unlink"
-e4t_wait_for 20 c2t_topic_settled $T || e4t_fail "leave rekey did not finish"
+timeout 30 "$E4C2" -c "$C2CONF" unlink eve $T --wait >/dev/null 2>"$D/wait.err" ||
+	e4t_fail "unlink --wait: $(cat "$D/wait.err")"
+grep -q "active 3/3" "$D/wait.err" || e4t_fail "unlink --wait did not end retired by 3/3: $(cat "$D/wait.err")"
+c2 --json audit | grep -q '"topic.rotate.retire"' || e4t_fail "retire phase not audited"
+c2t_topic_settled $T || e4t_fail "unlink --wait returned before the leave rekey finished"
 ea=$(c2t_mark alice.log)
 ec=$(c2t_mark carol.log)
 e4t_eq "$(c2t_topic_field $T phase)" active "phase after the leave rekey"
@@ -117,9 +120,11 @@ grep -q "message on $T refused" "$D/bob.err" || e4t_fail "bob did not report ref
 
 e4t_say "bob's device key is rotated; a command under the previous key is refused"
 cp "$D/bob.store" "$D/bob-stolen.store"
-c2 device rotate-key bob >/dev/null || e4t_fail "rotate-key"
-e4t_wait_for 20 sh -c "\"$E4C2\" -c \"$C2CONF\" --json device show bob | grep -q '\"key_rotation\":\"done\"'" ||
-	e4t_fail "rotate-key did not finish"
+timeout 30 "$E4C2" -c "$C2CONF" --json device rotate-key bob --wait >"$D/wait.json" ||
+	e4t_fail "rotate-key --wait"
+tail -n 1 "$D/wait.json" | grep -q '"state":"done".*"finished":true' ||
+	e4t_fail "rotate-key --json --wait: $(cat "$D/wait.json")"
+c2 --json device show bob | grep -q '"key_rotation":"done"' || e4t_fail "device show after --wait"
 c2 --json device show bob | grep -q '"retires_replaced_keys":true' || e4t_fail "device show"
 grep -q "retired the previous device key" "$D/bob.err" || e4t_fail "bob did not retire its key: $(cat "$D/bob.err")"
 OLDKEY=$("$C2T_PY" -c "import sys; print(open(sys.argv[1],'rb').read()[36:68].hex())" "$D/bob-stolen.store")
