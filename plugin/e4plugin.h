@@ -365,6 +365,14 @@ void e4plugin_log_escape(char *out, size_t cap, const char *in);
 void e4plugin_log_refusal(struct e4plugin *p, int reason, const struct mosquitto *client,
                           const char *topic, const char *what);
 
+/* ---- brokerconf.c ---- */
+/*
+ * Finds the broker's -c file in cmdline_path (/proc/self/cmdline) and
+ * fails (-1, message in err) when it, or a file of its include_dir, sets
+ * mount_point or per_listener_settings true, or cannot be read.
+ */
+int e4plugin_brokerconf_check(const char *cmdline_path, char *err, size_t cap);
+
 /* ---- instance.c ---- */
 /* Creates an instance from options (NULL and message in err on failure). */
 struct e4plugin *e4plugin_new(const struct mosquitto_opt *opts, int count, char *err,

@@ -23,7 +23,7 @@ E4PLUGIN_CORE_SOURCES = \
 
 mosquittoplugindir = $(libdir)/mosquitto
 mosquittoplugin_LTLIBRARIES = plugin/mosquitto_e4.la
-plugin_mosquitto_e4_la_SOURCES = plugin/plugin.c $(E4PLUGIN_CORE_SOURCES)
+plugin_mosquitto_e4_la_SOURCES = plugin/plugin.c plugin/brokerconf.c $(E4PLUGIN_CORE_SOURCES)
 plugin_mosquitto_e4_la_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 plugin_mosquitto_e4_la_LIBADD = sdk/libe4core.la $(CJSON_LIBS)
 # No -no-undefined and no -lmosquitto: the broker provides mosquitto_*.
@@ -50,7 +50,7 @@ if HAVE_CHECK
 check_PROGRAMS += tests/plugin/test_plugin
 tests_plugin_test_plugin_SOURCES = tests/plugin/test_plugin.c tests/plugin/test_policy.c \
 	tests/plugin/test_replay.c \
-	tests/plugin/test_control.c tests/plugin/test_util.h plugin/plugin.c \
+	tests/plugin/test_control.c tests/plugin/test_util.h plugin/plugin.c plugin/brokerconf.c \
 	$(E4PLUGIN_CORE_SOURCES) tests/stubs/mosquitto_stubs.c tests/stubs/mosquitto_stubs.h
 tests_plugin_test_plugin_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugin -I$(top_srcdir)/tests/stubs
 tests_plugin_test_plugin_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CHECK_CFLAGS)
@@ -70,7 +70,8 @@ E4PLUGIN_TEST_SH = \
 	tests/plugin/will.sh \
 	tests/plugin/evict.sh \
 	tests/plugin/retain.sh \
-	tests/plugin/shared.sh
+	tests/plugin/shared.sh \
+	tests/plugin/brokerconf.sh
 TESTS += $(E4PLUGIN_TEST_SH)
 EXTRA_DIST += $(E4PLUGIN_TEST_SH) tests/plugin/lib-plugin.sh tests/plugin/mqttraw.py \
 	tests/plugin/shared.py

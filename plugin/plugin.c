@@ -45,15 +45,31 @@ int mosquitto_plugin_version(int supported_version_count, const int *supported_v
 	return -1;
 }
 
-/* Parses the options, loads the state file and registers the callbacks. */
+/* Instances alive in this process (the rules need exactly one). */
+static int instances;
+
+/*
+ * Checks the broker's configuration, parses the options, loads the state
+ * file and registers the callbacks.
+ */
 int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata,
                           struct mosquitto_opt *options, int option_count)
 {
 	struct e4plugin *p;
-	char err[512];
+	char err[768];
 	size_t i;
 	int rc;
 
+	if (instances > 0) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "e4: refusing to load: the plugin is already loaded "
+		                     "(a second plugin line, or per_listener_settings true): one instance "
+		                     "must see every message");
+		return MOSQ_ERR_INVAL;
+	}
+	if (e4plugin_brokerconf_check("/proc/self/cmdline", err, sizeof(err)) != 0) {
+		mosquitto_log_printf(MOSQ_LOG_ERR, "e4: refusing to load: %s", err);
+		return MOSQ_ERR_INVAL;
+	}
 	p = e4plugin_new(options, option_count, err, sizeof(err));
 	if (p == NULL) {
 		mosquitto_log_printf(MOSQ_LOG_ERR, "e4: refusing to load: %s", err);
@@ -72,6 +88,7 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata,
 		}
 	}
 	*userdata = p;
+	instances++;
 	mosquitto_log_printf(MOSQ_LOG_INFO, "e4: %s mode, %zu protected filter(s), acl %s, %zu device key(s)",
 	                     p->mode == E4_MODE_PUBKEY ? "pubkey" : "symkey", p->conf.protect_len,
 	                     p->conf.acl == E4PLUGIN_ACL_DEFER ? "defer" : "authoritative",
@@ -91,6 +108,7 @@ int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *options, int 
 	if (p != NULL) {
 		unregister(p, NCALLBACKS);
 		e4plugin_free(p);
+		instances--;
 	}
 	return MOSQ_ERR_SUCCESS;
 }
