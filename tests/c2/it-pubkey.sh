@@ -2,7 +2,8 @@
 # Public-key mode end to end: the C2 key pair, devices whose Ed25519 keys
 # the C2 generates or that register their own public key, members' public
 # keys distributed per topic (signed messages verify), SetC2Key rotation
-# and a device key rotation announced to the other members.
+# (after which the command key of the previous C2 key opens nothing) and a
+# device key rotation announced to the other members.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/c2/lib-c2.sh"
 
@@ -37,9 +38,25 @@ n=$(c2t_count_after sim.log "$mark" '"dev":"lee","event":"recv","msg":"kim')
 [ "$n" -ge 5 ] || e4t_fail "lee verified only $n signed messages from kim"
 e4t_eq "$(c2t_count_after sim.log "$mark" undecryptable)" 0 "unverifiable messages"
 
-e4t_say "C2 key rotation (SetC2Key): commands keep working under the new key"
-c2 c2key rotate >/dev/null || e4t_fail "c2key rotate"
+e4t_say "C2 key rotation (SetC2Key): commands keep working under the new key, the old one opens none"
+cp "$E4T_DIR/lee.store" "$E4T_DIR/lee-stolen.store"
+timeout 30 "$E4C2" -c "$C2CONF" c2key rotate --wait >/dev/null 2>&1 || e4t_fail "c2key rotate --wait"
+c2 --json status | grep -q '"retiring":{"topic_keys":0,"installing":0,"device_keys":0}' ||
+	e4t_fail "status after c2key rotate: $(c2 --json status)"
 e4t_wait_for 20 c2t_outbox_empty || e4t_fail "SetC2Key not acked"
+# Whoever kept the command key derived from the previous C2 key (stored in the
+# device's state) sends ResetTopics on lee's control topic: lee refuses it.
+LEE=$("$top_builddir/sdk/tools/e4" id lee)
+OLDCMD=$("$C2T_PY" -c "import sys; print(open(sys.argv[1],'rb').read()[36:68].hex())" "$E4T_DIR/lee-stolen.store")
+printf '01' | "$top_builddir/sdk/tools/e4" protect --hex --key "$OLDCMD" |
+	"$C2T_PY" -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip()))' >"$E4T_DIR/reset.cmd"
+mark=$(c2t_mark sim.log)
+mosquitto_pub -p "$E4T_PORT" -i old-c2 -q 1 -t "e4/$LEE" -f "$E4T_DIR/reset.cmd" || e4t_fail "mosquitto_pub"
+sleep 1
+e4t_eq "$(c2t_count_after sim.log "$mark" '"dev":"lee","event":"command","code":1,"status":"ok"')" 0 \
+	"ResetTopics under the previous C2 key applied"
+[ "$(c2t_count_after sim.log "$mark" '"dev":"lee","event":"command","code":-1')" -ge 1 ] ||
+	e4t_fail "lee did not see the forged command"
 c2 topic rotate $T >/dev/null || e4t_fail "rotate after SetC2Key"
 e4t_wait_for 20 c2t_topic_settled $T || e4t_fail "rotation under the new C2 key"
 sleep 0.5
