@@ -175,9 +175,11 @@ else
 	bad "bob did not receive the message after the rotation"
 fi
 
-step "9. bob leaves the topic: the C2 re-keys it for alice, bob is locked out"
-c2 unlink bob demo/chat >/dev/null || bad "unlink"
-e4t_wait_for 20 settled demo/chat || bad "re-key after unlink did not complete"
+step "9. bob leaves the topic: the C2 re-keys it for alice and retires the old key, bob is locked out"
+cp "$D/bob.store" "$D/bob-kept.store"   # what a departing device could keep
+c2 unlink bob demo/chat --wait >/dev/null 2>&1 || bad "unlink"
+settled demo/chat && ok "re-key done: every remaining member acked that it no longer accepts the old key" ||
+	bad "re-key after unlink did not complete"
 MSG2="bob is gone"
 "$E4" pub --store "$D/alice.store" -p "$PORT" -u alice -P "$ALICEPW" -t demo/chat -m "$MSG2"
 if e4t_wait_for 10 has "$D/alice.out" "$MSG2"; then ok "alice still talks on demo/chat"; else bad "alice's own message did not come back"; fi
@@ -186,6 +188,14 @@ if has "$D/bob.out" "$MSG2"; then
 	bad "bob could read a message sent after he left"
 else
 	ok "bob cannot read it: $(tail -n 1 "$D/bob.err")"
+fi
+MSG3="bob writes with the key he kept"
+"$E4" pub --store "$D/bob-kept.store" -p "$PORT" -u bob -P "$BOBPW" -t demo/chat -m "$MSG3" 2>/dev/null
+sleep 1
+if has "$D/alice.out" "$MSG3"; then
+	bad "alice accepted a message bob made with the key he kept"
+else
+	ok "bob cannot write either: alice refused his frame ($(grep 'refused' "$D/alice.err" | tail -n 1))"
 fi
 
 step "Summary"
