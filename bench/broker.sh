@@ -199,8 +199,17 @@ fi
 # start-up cancels out).  The kernel's share, equal for both, is not
 # counted, so the ratio is a lower bound of the throughput ratio.
 # BENCH_BROKER_CALLGRIND=0 skips it.
+# The floor beside them: a no-op plugin registering the same events
+# (bench/noop-plugin.c, built here with the system compiler).
 if command -v valgrind >/dev/null 2>&1 && [ "${BENCH_BROKER_CALLGRIND:-1}" != 0 ]; then
-	for kind in plain sym; do
+	kinds="plain sym"
+	if ${CC:-cc} -O2 -shared -fPIC -o "$E4T_DIR/noop.so" "$src/bench/noop-plugin.c" 2>"$E4T_DIR/noop.err"; then
+		sed "s|^plugin .*|plugin $E4T_DIR/noop.so|; /^plugin_opt_/d" "$E4T_DIR/sym.conf" >"$E4T_DIR/noop.conf"
+		kinds="plain noop sym"
+	else
+		echo "# no-op plugin not built: $(cat "$E4T_DIR/noop.err")"
+	fi
+	for kind in $kinds; do
 		for k in 2000 12000; do
 			cport=$(e4t_free_port)
 			sed "s/^listener [0-9]*/listener $cport/" "$E4T_DIR/$kind.conf" >"$E4T_DIR/cg-$kind.conf"
@@ -222,4 +231,10 @@ if command -v valgrind >/dev/null 2>&1 && [ "${BENCH_BROKER_CALLGRIND:-1}" != 0 
 	echo "metric: broker_plain_instructions_per_msg $ir_plain"
 	echo "metric: broker_symkey_instructions_per_msg $ir_sym"
 	awk -v a="$ir_plain" -v b="$ir_sym" 'BEGIN {if (b > 0) printf "metric: broker_symkey_vs_plain_instructions %.3f\n", a / b}'
+	if [ -f "$E4T_DIR/ir.noop" ]; then
+		ir_noop=$(cat "$E4T_DIR/ir.noop")
+		echo "# with a no-op plugin registering the same events: $ir_noop"
+		echo "metric: broker_noop_plugin_instructions_per_msg $ir_noop"
+		awk -v a="$ir_plain" -v b="$ir_noop" 'BEGIN {if (b > 0) printf "metric: broker_noop_vs_plain_instructions %.3f\n", a / b}'
+	fi
 fi

@@ -149,6 +149,16 @@ struct e4plugin_idcache {
 	char name[E4PLUGIN_IDCACHE_NAME];
 };
 
+/* Publisher fingerprints remembered per client (a SipHash of both names). */
+#define E4PLUGIN_WHOCACHE 64
+struct e4plugin_whocache {
+	const struct mosquitto *client;
+	uint64_t who;
+	char id[E4PLUGIN_IDCACHE_NAME];
+	char user[E4PLUGIN_IDCACHE_NAME];
+	bool has_user;
+};
+
 /* Counters (stats.c). */
 struct e4plugin_stats {
 	uint64_t passed;
@@ -191,6 +201,7 @@ struct e4plugin {
 	struct e4plugin_devices devices;
 	struct e4plugin_presence presence;
 	struct e4plugin_idcache idcache[E4PLUGIN_IDCACHE];
+	struct e4plugin_whocache whocache[E4PLUGIN_WHOCACHE];
 	struct e4plugin_stats stats;
 	struct e4plugin_log log;
 	struct e4plugin_memo memo;
@@ -260,7 +271,7 @@ bool e4plugin_is_c2(const struct e4plugin *p, const struct mosquitto *client);
 void e4plugin_identity_forget(struct e4plugin *p, const struct mosquitto *client);
 
 /* Keyed fingerprint of a client's (client id, username) pair. */
-uint64_t e4plugin_publisher(const struct e4plugin *p, const struct mosquitto *client);
+uint64_t e4plugin_publisher(struct e4plugin *p, const struct mosquitto *client);
 
 /* ---- hash.c ---- */
 void e4plugin_sip_init(struct e4plugin_sip *s, const struct e4plugin_hashkey *k);

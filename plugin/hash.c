@@ -16,7 +16,7 @@
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 
 /* One SipRound over the four state words. */
-static void sipround(uint64_t v[4])
+static inline __attribute__((always_inline)) void sipround(uint64_t v[4])
 {
 	v[0] += v[1]; v[1] = ROTL(v[1], 13); v[1] ^= v[0]; v[0] = ROTL(v[0], 32);
 	v[2] += v[3]; v[3] = ROTL(v[3], 16); v[3] ^= v[2];

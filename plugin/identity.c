@@ -103,14 +103,12 @@ bool e4plugin_is_c2(const struct e4plugin *p, const struct mosquitto *client)
 	return u != NULL && strcmp(u, p->conf.c2_username) == 0;
 }
 
-uint64_t e4plugin_publisher(const struct e4plugin *p, const struct mosquitto *client)
+/* SipHash of both names with their lengths (and a mark for "no username"). */
+static uint64_t publisher_hash(const struct e4plugin *p, const char *id, const char *user)
 {
 	static const uint8_t sep[2] = { 0, 1 };
-	const char *id = client != NULL ? mosquitto_client_id(client) : NULL;
-	const char *user = client != NULL ? mosquitto_client_username(client) : NULL;
 	struct e4plugin_sip s;
 
-	/* Both names with their terminators (and a mark for "no username"). */
 	e4plugin_sip_init(&s, &p->replay.key);
 	if (id != NULL)
 		e4plugin_sip_update(&s, id, strlen(id));
@@ -118,4 +116,38 @@ uint64_t e4plugin_publisher(const struct e4plugin *p, const struct mosquitto *cl
 	if (user != NULL)
 		e4plugin_sip_update(&s, user, strlen(user));
 	return e4plugin_sip_final(&s);
+}
+
+/* Copies a name into a cache field; false when it does not fit. */
+static bool fits(char *dst, const char *name)
+{
+	size_t n = name != NULL ? strlen(name) : 0;
+
+	if (n >= E4PLUGIN_IDCACHE_NAME)
+		return false;
+	memcpy(dst, name != NULL ? name : "", n + 1);
+	return true;
+}
+
+uint64_t e4plugin_publisher(struct e4plugin *p, const struct mosquitto *client)
+{
+	const char *id = client != NULL ? mosquitto_client_id(client) : NULL;
+	const char *user = client != NULL ? mosquitto_client_username(client) : NULL;
+	uintptr_t h = (uintptr_t)client;
+	struct e4plugin_whocache *e;
+
+	h ^= h >> 7;
+	h ^= h >> 13;
+	e = &p->whocache[h % E4PLUGIN_WHOCACHE];
+	/* The names are compared: an address may come back as another client. */
+	if (e->client == client && client != NULL && strcmp(e->id, id != NULL ? id : "") == 0 &&
+	    e->has_user == (user != NULL) && strcmp(e->user, user != NULL ? user : "") == 0)
+		return e->who;
+	e->client = NULL;
+	e->who = publisher_hash(p, id, user);
+	if (id != NULL && fits(e->id, id) && fits(e->user, user)) {
+		e->client = client;
+		e->has_user = user != NULL;
+	}
+	return e->who;
 }
