@@ -3,7 +3,7 @@
 set -eu
 PKGS="build-essential autoconf automake libtool pkg-config python3 python3-cryptography
 libssl-dev libsodium-dev check libcjson-dev libsqlite3-dev sqlite3
-mosquitto mosquitto-dev libmosquitto-dev mosquitto-clients
+mosquitto mosquitto-dev libmosquitto-dev mosquitto-clients python3-paho-mqtt
 mandoc clang libclang-rt-14-dev valgrind openssl"
 missing=""
 for p in $PKGS; do
