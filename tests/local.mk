@@ -14,6 +14,15 @@ EXTRA_DIST += \
 # The no-heap check must really look at objects: prove it refuses malloc.
 TESTS += tests/sdk/check-no-heap-selftest.sh
 
+# The extensions' known answers (e4-protocol(7)): committed JSON, header made
+# at build time; check-extensions.sh proves the JSON is the generator's output.
+$(VEC_DIR)/ext/vectors_ext.h: $(srcdir)/$(VEC_DIR)/e4-extensions.json $(srcdir)/$(VEC_DIR)/e4x_vectors.py
+	$(AM_V_GEN)$(MKDIR_P) $(VEC_DIR)/ext && \
+	$(PYTHON3) $(srcdir)/$(VEC_DIR)/e4x_vectors.py --header $(srcdir)/$(VEC_DIR)/e4-extensions.json $@
+EXTRA_DIST += $(VEC_DIR)/e4-extensions.json $(VEC_DIR)/e4x_vectors.py \
+	$(VEC_DIR)/check-extensions.sh
+TESTS += $(VEC_DIR)/check-extensions.sh
+
 $(VEC_DIR)/public/vectors.h: $(srcdir)/$(VEC_DIR)/e4v1-public.json $(srcdir)/$(VEC_DIR)/gen_vectors.py
 	$(AM_V_GEN)$(MKDIR_P) $(VEC_DIR)/public && \
 	$(PYTHON3) $(srcdir)/$(VEC_DIR)/gen_vectors.py $(srcdir)/$(VEC_DIR)/e4v1-public.json $@
@@ -23,8 +32,8 @@ if HAVE_CHECK
 # the public set, and a second set made here with another seed by our
 # copy of the independent generator (python3 + python3-cryptography).
 VEC_SEED2 = ci-seed-2
-BUILT_SOURCES += $(VEC_DIR)/public/vectors.h
-CLEANFILES += $(VEC_DIR)/public/vectors.h $(VEC_DIR)/seed2/vectors.h \
+BUILT_SOURCES += $(VEC_DIR)/public/vectors.h $(VEC_DIR)/ext/vectors_ext.h
+CLEANFILES += $(VEC_DIR)/public/vectors.h $(VEC_DIR)/ext/vectors_ext.h $(VEC_DIR)/seed2/vectors.h \
 	$(VEC_DIR)/$(VEC_SEED2).json
 
 $(VEC_DIR)/$(VEC_SEED2).json: $(srcdir)/$(VEC_DIR)/e4vectors.py
@@ -57,8 +66,9 @@ tests_sdk_test_sdk_SOURCES = \
 	tests/sdk/suite-clock.c \
 	tests/sdk/suite-store.c \
 	tests/sdk/suite-pubkey.c \
-	tests/sdk/suite-acks.c
-tests_sdk_test_sdk_CPPFLAGS = $(SDK_TEST_CPPFLAGS) -I$(VEC_DIR)/public
+	tests/sdk/suite-acks.c \
+	tests/sdk/suite-extvectors.c
+tests_sdk_test_sdk_CPPFLAGS = $(SDK_TEST_CPPFLAGS) -I$(VEC_DIR)/public -I$(VEC_DIR)/ext
 tests_sdk_test_sdk_LDADD = $(SDK_TEST_LDADD)
 
 # The same vector loop tests, compiled against the second set.

@@ -115,6 +115,7 @@ Suite *suite_clock(void);
 Suite *suite_store(void);
 Suite *suite_pubkey(void);
 Suite *suite_acks(void);
+Suite *suite_extvectors(void);
 
 /* Known-answer loop tests (tests/sdk/vectors.c), one binary per vector set. */
 TCase *vectors_tcase_hashes(void);
