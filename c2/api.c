@@ -383,11 +383,16 @@ static int list_topic(void *arg, const struct c2_topic *t)
 	cJSON_AddStringToObject(o, "phase", c2_rotation_phase_name(t->phase));
 	c2_db_topic_member_count(l->ctx->db, t->name, &members);
 	cJSON_AddNumberToObject(o, "members", (double)members);
-	/* Acks of the phase's command; once finished, of the last ReplaceTopicKey. */
+	/* Acks of the phase's command; when idle, of the current key (SetTopicKey). */
 	c2_db_cmd_progress(l->ctx->db, t->name, c2_rotation_epoch(t), t->phase == C2_ROT_IDLE ?
-	                   E4_CMD_REPLACE_TOPIC_KEY : c2_rotation_code(t), &done, &total);
+	                   E4_CMD_SET_TOPIC_KEY : c2_rotation_code(t), &done, &total);
 	cJSON_AddNumberToObject(o, "acked", (double)done);
 	cJSON_AddNumberToObject(o, "total", (double)total);
+	/* Members that acked ReplaceTopicKey of this epoch: the replaced key retired. */
+	done = total = 0;
+	c2_db_cmd_progress(l->ctx->db, t->name, t->epoch, E4_CMD_REPLACE_TOPIC_KEY, &done, &total);
+	cJSON_AddNumberToObject(o, "retired", (double)done);
+	cJSON_AddNumberToObject(o, "retiring", (double)total);
 	cJSON_AddItemToArray(l->arr, o);
 	return 0;
 }

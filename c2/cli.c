@@ -451,8 +451,11 @@ static int topic_progress(const cJSON *res, struct progress *p)
 	snprintf(p->state, sizeof(p->state), "%s", cJSON_IsString(phase) ? phase->valuestring : "?");
 	p->done = num(t, "acked");
 	p->total = num(t, "total");
-	if (rotating)
+	if (rotating || p->done < p->total)
 		return 0;
+	/* Finished: every member that got ReplaceTopicKey acked it, or some refused it. */
+	p->done = num(t, "retired");
+	p->total = num(t, "retiring");
 	return p->done >= p->total ? 1 : -1;
 }
 
