@@ -21,7 +21,10 @@
  *   -e        eavesdropper: only listen on TOPIC with the keys in the store
  *             (no control topic, client id "<hex id>-e"); for rekey tests
  *   -c        clockless devices: no clock, the newest command's time instead
- * SIGTERM stops it cleanly; SIGUSR1 prints a "state" line per device.
+ * SIGTERM stops it cleanly; SIGUSR1 prints a "state" line per device:
+ *   {"dev":..,"event":"state","fp":..,"topics":N,"keys":N,"prev":0|1}
+ * keys: the keys it holds for TOPIC (current, previous, announced); prev: 1
+ * while a device key replaced by SetIDKey/SetC2Key still opens commands.
  */
 #define _POSIX_C_SOURCE 200809L
 #ifdef HAVE_CONFIG_H
@@ -106,6 +109,19 @@ static void fingerprint(const struct dev *d, char out[9])
 			return;
 		}
 	}
+}
+
+/* Number of keys the device holds for `topic` (current, previous, announced). */
+static size_t topic_keys(const struct dev *d)
+{
+	uint8_t hash[E4_HASH_LEN];
+	size_t i, n = 0;
+
+	if (topic == NULL || e4_topic_hash(hash, topic) != 0)
+		return 0;
+	for (i = 0; i < TOPICS_CAP; i++)
+		n += d->topics[i].kind != 0 && memcmp(d->topics[i].hash, hash, E4_HASH_LEN) == 0;
+	return n;
 }
 
 /* Handles a command on the control topic and publishes its ack. */
@@ -318,8 +334,11 @@ int main(int argc, char **argv)
 			dump = 0;
 			for (i = 0; i < ndevs; i++) {
 				fingerprint(&devs[i], fp);
-				printf("{\"dev\":\"%s\",\"event\":\"state\",\"fp\":\"%s\",\"topics\":%zu}\n",
-				       devs[i].name, fp, e4_client_topic_count(&devs[i].c));
+				/* keys: of the topic, any kind; prev: a replaced device key still opens. */
+				printf("{\"dev\":\"%s\",\"event\":\"state\",\"fp\":\"%s\",\"topics\":%zu,"
+				       "\"keys\":%zu,\"prev\":%u}\n", devs[i].name, fp,
+				       e4_client_topic_count(&devs[i].c), topic_keys(&devs[i]),
+				       (unsigned)devs[i].c.has_prev_key);
 			}
 			fflush(stdout);
 		}
