@@ -47,6 +47,10 @@ def seeds_unprotect_cmd(v):
         nxt = record(0x07, b"\x08" + bytes(range(48)))
         yield bytes([mode]) + hb + nxt + record(0x07, unhex(cmds[2]["plaintext"])) + \
             record(0x27, b"\x09") + hb
+        # The retiring commands: ReplaceTopicKey, then SetIDKey and RetireIDKey.
+        rep = record(0x07, b"\x0a" + bytes(range(48)))
+        yield bytes([mode]) + nxt + rep + record(0x07, unhex(cmds[2]["plaintext"])) + \
+            record(0x07, b"\x0b") + record(0x27, b"\x09") + hb
 
 
 def seeds_frame_open(v):
