@@ -5,7 +5,8 @@
  * each publication to an SDK device in the same process, and the devices'
  * acks fed back through the same batch path as e4c2d's MQTT callback
  * (c2_outbox_ack_queue, then c2_outbox_tick).  It times the rotation of a
- * topic with N members (SetTopicKeyNext to all, then SetTopicKey to all)
+ * topic with N members (SetTopicKeyNext, SetTopicKey, then ReplaceTopicKey
+ * to all: finished once the replaced key is retired everywhere)
  * and reports the C2's share apart from the devices' own work.
  *
  * usage: bench-c2engine DIR N [ROUNDS]
