@@ -230,66 +230,92 @@ static int rotation_finish(struct c2_ctx *ctx, struct c2_topic *t)
 }
 
 /*
- * Moves the rotation of the topic named `name` to its next phase when the
- * members it waits for acked (or the phase timed out); expected_code and
- * expected_epoch, when not -1, say which phase an ack was about.
+ * Whether the current phase of t may end now: 1 when the members it waits
+ * for all acked (a leave rekey, before its last phase, waits for online
+ * members only), 2 when it timed out instead (the first two phases), 0 not
+ * yet, -1 on a database error.
+ */
+static int phase_ready(struct c2_ctx *ctx, const struct c2_topic *t, int64_t now_s)
+{
+	int open;
+
+	if (t->phase == C2_ROT_IDLE)
+		return 0;
+	open = c2_db_cmd_topic_open(ctx->db, t->name, c2_rotation_epoch(t), phase_code(t->phase),
+	                            t->leave && t->phase != C2_ROT_RETIRING);
+	if (open <= 0)
+		return open == 0 ? 1 : -1;
+	return t->phase != C2_ROT_RETIRING && now_s >= t->rot_started + ctx->conf.rotation_timeout ?
+	       2 : 0;
+}
+
+/*
+ * Moves the rotation of the topic named `name` to its next phase when that
+ * phase is ready; expected_code and expected_epoch, when not -1, say which
+ * phase an ack was about.
  */
 static void rotation_advance(struct c2_ctx *ctx, const char *name, int expected_code,
                              int64_t expected_epoch, int64_t now_s)
 {
 	struct c2_topic t;
-	int code, open, timeout;
+	int ready;
 
 	if (c2_db_begin(ctx->db) != 0)
 		return;
-	if (c2_db_topic_get(ctx->db, name, &t) != 0 || t.phase == C2_ROT_IDLE)
-		goto none;
-	code = phase_code(t.phase);
-	if (expected_code >= 0 && (code != expected_code || c2_rotation_epoch(&t) != expected_epoch))
-		goto none;
-	/* A leave rekey, and the last phase, wait for online members only / for every member. */
-	open = c2_db_cmd_topic_open(ctx->db, t.name, c2_rotation_epoch(&t), code,
-	                            t.leave && t.phase != C2_ROT_RETIRING);
-	timeout = t.phase != C2_ROT_RETIRING && now_s >= t.rot_started + ctx->conf.rotation_timeout;
-	if (open < 0 || (open == 1 && !timeout))
-		goto none;
+	if (c2_db_topic_get(ctx->db, name, &t) != 0 || t.phase == C2_ROT_IDLE ||
+	    (expected_code >= 0 && (phase_code(t.phase) != expected_code ||
+	                            c2_rotation_epoch(&t) != expected_epoch)) ||
+	    (ready = phase_ready(ctx, &t, now_s)) <= 0) {
+		c2_db_rollback(ctx->db);
+		return;
+	}
 	if (t.phase == C2_ROT_DISTRIBUTING)
-		rotation_activate(ctx, &t, open == 1);
+		rotation_activate(ctx, &t, ready == 2);
 	else if (t.phase == C2_ROT_ACTIVATING)
-		rotation_retire(ctx, &t, open == 1);
+		rotation_retire(ctx, &t, ready == 2);
 	else
 		rotation_finish(ctx, &t);
-	return;
-none:
-	c2_db_rollback(ctx->db);
 }
 
-/* Names of the topics with a rotation in progress (collected, then advanced). */
-struct busy_topics {
+/* Names of the topics whose rotation phase may end (collected, then advanced). */
+struct ready_topics {
+	struct c2_ctx *ctx;
+	int64_t now_s;
 	size_t n;
 	char names[64][C2_NAME_MAX + 1];
 };
 
-static int collect_busy(void *arg, const struct c2_topic *t)
+static int collect_ready(void *arg, const struct c2_topic *t)
 {
-	struct busy_topics *b = arg;
+	struct ready_topics *r = arg;
 
-	if (t->phase == C2_ROT_IDLE)
-		return 0;
-	snprintf(b->names[b->n++], sizeof(b->names[0]), "%s", t->name);
-	return b->n == sizeof(b->names) / sizeof(b->names[0]);
+	/* Reads only: rows are changed once the list statement is done. */
+	if (phase_ready(r->ctx, t, r->now_s) > 0)
+		snprintf(r->names[r->n++], sizeof(r->names[0]), "%s", t->name);
+	return r->n == sizeof(r->names) / sizeof(r->names[0]);
 }
 
 void c2_rotation_tick(struct c2_ctx *ctx, int64_t now_s)
 {
-	static struct busy_topics b;   /* one daemon per process; 8 KB off the stack */
+	static struct ready_topics r;   /* one daemon per process; 8 KB off the stack */
+	int guard;
 	size_t i;
 
-	/* Topic rows must not be modified while the list statement runs. */
-	b.n = 0;
-	c2_db_topic_list(ctx->db, collect_busy, &b);
-	for (i = 0; i < b.n; i++)
-		rotation_advance(ctx, b.names[i], -1, -1, now_s);
+	/*
+	 * Only phases that can end are collected, so topics waiting for a
+	 * member that never answers do not starve the others; a full batch is
+	 * followed by another, a bounded number of times per tick.
+	 */
+	for (guard = 0; guard < 16; guard++) {
+		r.ctx = ctx;
+		r.now_s = now_s;
+		r.n = 0;
+		c2_db_topic_list(ctx->db, collect_ready, &r);
+		for (i = 0; i < r.n; i++)
+			rotation_advance(ctx, r.names[i], -1, -1, now_s);
+		if (r.n < sizeof(r.names) / sizeof(r.names[0]))
+			return;
+	}
 }
 
 void c2_rotation_followup(struct c2_ctx *ctx)

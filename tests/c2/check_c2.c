@@ -714,6 +714,41 @@ START_TEST(device_key_rotation_retires_the_previous_key)
 }
 END_TEST
 
+/* Topics waiting for a member that never answers do not starve other rotations. */
+START_TEST(stuck_retirements_do_not_starve_other_rotations)
+{
+	char err[C2_ERR_MAX], name[16];
+	struct c2_topic t;
+	int k;
+
+	add_device(0, 0);
+	add_device(1, 0);
+	for (k = 0; k < 70; k++) {
+		snprintf(name, sizeof(name), "s/%02d", k);
+		ck_assert_int_eq(c2_op_topic_add(&ctx, name, err, sizeof(err)), 0);
+		ck_assert_int_eq(c2_op_link(&ctx, "dev0", name, err, sizeof(err)), 0);
+		ck_assert_int_eq(c2_op_link(&ctx, "dev1", name, err, sizeof(err)), 0);
+	}
+	settle(1000, 150);   /* one command per device and second of timestamps */
+	ck_assert_int_eq(pending(), 0);
+	sdevs[1].offline = 1;
+	for (k = 0; k < 70; k++) {
+		snprintf(name, sizeof(name), "s/%02d", k);
+		ck_assert_int_eq(c2_op_topic_rotate(&ctx, name, err, sizeof(err)), 0);
+	}
+	settle(10000, 16);   /* 160 s: both timeouts passed, dev1 owes every retirement */
+	ck_assert_int_eq(c2_db_topic_get(ctx.db, "s/69", &t), 0);
+	ck_assert_int_eq(t.phase, C2_ROT_RETIRING);
+	ck_assert_int_eq(c2_op_topic_add(&ctx, "z/t", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_link(&ctx, "dev1", "z/t", err, sizeof(err)), 0);
+	ck_assert_int_eq(c2_op_topic_rotate(&ctx, "z/t", err, sizeof(err)), 0);
+	now_ms += 61000;
+	c2_rotation_tick(&ctx, now_ms / 1000);
+	ck_assert_int_eq(c2_db_topic_get(ctx.db, "z/t", &t), 0);
+	ck_assert_int_eq(t.phase, C2_ROT_ACTIVATING);   /* its timeout was seen */
+}
+END_TEST
+
 START_TEST(unlink_removes_the_topic_and_rekeys_the_rest)
 {
 	char err[C2_ERR_MAX];
@@ -1444,6 +1479,7 @@ static Suite *c2_suite(void)
 	tcase_add_test(engine, leave_rekey_retires_the_key_the_evicted_device_holds);
 	tcase_add_test(engine, leave_rekey_does_not_wait_for_an_offline_member);
 	tcase_add_test(engine, device_key_rotation_retires_the_previous_key);
+	tcase_add_test(engine, stuck_retirements_do_not_starve_other_rotations);
 	tcase_add_checked_fixture(api, engine_setup, engine_teardown);
 	tcase_add_loop_test(api, malformed_requests_get_specific_errors, 0,
 	                    (int)(sizeof(bad_requests) / sizeof(bad_requests[0])));
