@@ -258,10 +258,19 @@ int c2__begin_on(struct c2_ctx *ctx, const char *dev, struct c2_device *d, const
 }
 
 
+/* A walk over co-members exchanging public keys with dev (pubkey mode). */
+struct pair_walk {
+	struct c2_ctx *ctx;
+	const struct c2_device *dev;
+	const struct c2_topic *topic;   /* the topic joined or left (pubkey_pair) */
+	int remove;                     /* 1: withdraw the keys instead */
+	int rc;
+};
+
 /* Exchanges (or withdraws) public keys between w->dev and a co-member m. */
 static int pubkey_pair(void *arg, const struct c2_device *m)
 {
-	struct walk *w = arg;
+	struct pair_walk *w = arg;
 
 	if (memcmp(m->id, w->dev->id, E4_ID_LEN) == 0)
 		return 0;
@@ -277,7 +286,7 @@ static int pubkey_pair(void *arg, const struct c2_device *m)
 /* Queues SetPubKey of w->dev to a co-member (a member of two topics gets it twice). */
 static int announce_to(void *arg, const struct c2_device *m)
 {
-	struct walk *w = arg;
+	struct pair_walk *w = arg;
 
 	if (memcmp(m->id, w->dev->id, E4_ID_LEN) == 0)
 		return 0;
@@ -289,29 +298,32 @@ static int announce_to(void *arg, const struct c2_device *m)
 /* Queues a topic's announcement of w->dev to its members. */
 static int announce_topic(void *arg, const struct c2_topic *t)
 {
-	struct walk *w = arg;
+	struct pair_walk *w = arg;
 
 	return c2_db_topic_members(w->ctx->db, t->name, announce_to, w) != 0 ? -1 : w->rc;
 }
 
 int c2_pubkey_announce(struct c2_ctx *ctx, const struct c2_device *d)
 {
-	struct walk w;
+	struct pair_walk w = { ctx, d, NULL, 0, 0 };
 
-	memset(&w, 0, sizeof(w));
-	w.ctx = ctx;
-	w.dev = d;
 	if (c2_db_device_topics(ctx->db, d->id, announce_topic, &w) != 0)
 		return -1;
 	return w.rc;
 }
 
-/* Collects the topics of a device (up to the size of w->names per pass). */
+/* Topic names collected by a walk, to act on once it is over. */
+struct topic_names {
+	size_t n;
+	char names[8][C2_NAME_MAX + 1];
+};
+
+/* Collects the topics of a device (up to the size of names per pass). */
 static int collect_topic(void *arg, const struct c2_topic *t)
 {
-	struct walk *w = arg;
+	struct topic_names *w = arg;
 
-	if (w->n >= (long)(sizeof(w->names) / sizeof(w->names[0])))
+	if (w->n >= sizeof(w->names) / sizeof(w->names[0]))
 		return 1;
 	snprintf(w->names[w->n++], sizeof(w->names[0]), "%s", t->name);
 	return 0;
@@ -321,12 +333,11 @@ static int collect_topic(void *arg, const struct c2_topic *t)
 static int leave_topic(struct c2_ctx *ctx, const struct c2_device *d, const char *name,
                        int tell_device)
 {
-	struct walk w = { ctx, d, NULL, 0, 1, 0, { { 0 } }, { 0 } };
 	struct c2_topic t;
+	struct pair_walk w = { ctx, d, &t, 1, 0 };
 
 	if (c2_db_topic_get(ctx->db, name, &t) != 0)
 		return -1;
-	w.topic = &t;
 	if (ctx->conf.mode == E4_MODE_PUBKEY &&
 	    c2_db_topic_members(ctx->db, name, pubkey_pair, &w) != 0)
 		return -1;
@@ -342,17 +353,16 @@ static int leave_topic(struct c2_ctx *ctx, const struct c2_device *d, const char
 
 int c2_op_device_remove(struct c2_ctx *ctx, const char *name, char *err, size_t cap)
 {
-	struct walk w;
+	struct topic_names w;
 	struct c2_device d;
 	char detail[C2_NAME_MAX + 64];
 	int rc = 0;
-	long i;
+	size_t i;
 
 	if (c2__begin_on(ctx, name, &d, NULL, NULL, err, cap) != 0)
 		return -1;
 	do {
-		memset(&w, 0, sizeof(w));
-		w.ctx = ctx;
+		w.n = 0;
 		if (c2_db_device_topics(ctx->db, d.id, collect_topic, &w) != 0)
 			rc = -1;
 		for (i = 0; rc == 0 && i < w.n; i++)
@@ -451,10 +461,17 @@ int c2_op_topic_add(struct c2_ctx *ctx, const char *name, char *err, size_t cap)
 	return c2__finish(ctx, rc, "topic.add", name);
 }
 
+/* A walk over the members of one topic. */
+struct member_walk {
+	struct c2_ctx *ctx;
+	const struct c2_topic *topic;
+	int rc;
+};
+
 /* Queues RemoveTopic for one member of a removed topic. */
 static int remove_member(void *arg, const struct c2_device *m)
 {
-	struct walk *w = arg;
+	struct member_walk *w = arg;
 
 	if (c2_enqueue(w->ctx, m->id, E4_CMD_REMOVE_TOPIC, w->topic->hash, E4_HASH_LEN,
 	               w->topic->name, w->topic->epoch) != 0)
@@ -464,15 +481,12 @@ static int remove_member(void *arg, const struct c2_device *m)
 
 int c2_op_topic_remove(struct c2_ctx *ctx, const char *name, char *err, size_t cap)
 {
-	struct walk w;
 	struct c2_topic t;
+	struct member_walk w = { ctx, &t, 0 };
 	int rc;
 
 	if (c2__begin_on(ctx, NULL, NULL, name, &t, err, cap) != 0)
 		return -1;
-	memset(&w, 0, sizeof(w));
-	w.ctx = ctx;
-	w.topic = &t;
 	rc = c2_db_cmd_cancel(ctx->db, NULL, name, E4_CMD_SET_TOPIC_KEY_NEXT);
 	if (rc == 0)
 		rc = c2_db_topic_members(ctx->db, name, remove_member, &w);
@@ -502,10 +516,17 @@ static int join_topic(struct c2_ctx *ctx, const struct c2_device *d, const struc
 	return rc;
 }
 
+/* A walk over the topics of one device. */
+struct device_walk {
+	struct c2_ctx *ctx;
+	const struct c2_device *dev;
+	int rc;
+};
+
 /* Queues the keys of one of the device's topics again (after ResetTopics). */
 static int rejoin_topic(void *arg, const struct c2_topic *t)
 {
-	struct walk *w = arg;
+	struct device_walk *w = arg;
 
 	if (join_topic(w->ctx, w->dev, t) != 0)
 		w->rc = -1;
@@ -515,15 +536,12 @@ static int rejoin_topic(void *arg, const struct c2_topic *t)
 int c2_op_device_reset(struct c2_ctx *ctx, const char *name, char *err, size_t cap)
 {
 	struct c2_device d;
-	struct walk w;
+	struct device_walk w = { ctx, &d, 0 };
 	int rc;
 
 	if (c2__begin_on(ctx, name, &d, NULL, NULL, err, cap) != 0)
 		return -1;
 	/* The device forgets every topic key, then gets those of its topics again. */
-	memset(&w, 0, sizeof(w));
-	w.ctx = ctx;
-	w.dev = &d;
 	rc = c2_enqueue(ctx, d.id, E4_CMD_RESET_TOPICS, NULL, 0, "", 0);
 	if (rc == 0 && (c2_db_device_topics(ctx->db, d.id, rejoin_topic, &w) != 0 || w.rc != 0))
 		rc = -1;
@@ -532,9 +550,9 @@ int c2_op_device_reset(struct c2_ctx *ctx, const char *name, char *err, size_t c
 
 int c2_op_link(struct c2_ctx *ctx, const char *dev, const char *topic, char *err, size_t cap)
 {
-	struct walk w;
 	struct c2_device d;
 	struct c2_topic t;
+	struct pair_walk w = { ctx, &d, &t, 0, 0 };
 	char detail[2 * C2_NAME_MAX + 8];
 	int rc;
 
@@ -545,10 +563,6 @@ int c2_op_link(struct c2_ctx *ctx, const char *dev, const char *topic, char *err
 		snprintf(err, cap, "device is already linked to the topic");
 		return -1;
 	}
-	memset(&w, 0, sizeof(w));
-	w.ctx = ctx;
-	w.dev = &d;
-	w.topic = &t;
 	rc = join_topic(ctx, &d, &t);
 	if (rc == 0 && ctx->conf.mode == E4_MODE_PUBKEY &&
 	    (c2_db_topic_members(ctx->db, t.name, pubkey_pair, &w) != 0 || w.rc != 0))
@@ -578,25 +592,30 @@ int c2_op_unlink(struct c2_ctx *ctx, const char *dev, const char *topic, char *e
 	return c2__finish(ctx, rc, "unlink", detail);
 }
 
+/* A walk over every device sending the new C2 public key. */
+struct c2key_walk {
+	struct c2_ctx *ctx;
+	int64_t id;                     /* the new key's row, the commands' epoch */
+	uint8_t pub[32];
+	int rc;
+};
+
 /* Queues SetC2Key with the new public key to one device. */
 static int send_c2key(void *arg, const struct c2_device *d)
 {
-	struct walk *w = arg;
-	uint8_t pub[32];
+	struct c2key_walk *w = arg;
 
 	/* RetireIDKey follows under the new command key: the old one opens nothing then. */
-	if (c2_db_c2key_get(w->ctx->db, w->n, pub, NULL) != 0 ||
-	    c2_enqueue(w->ctx, d->id, E4_CMD_SET_C2_KEY, pub, sizeof(pub), "", w->n) != 0 ||
-	    c2_enqueue(w->ctx, d->id, E4_CMD_RETIRE_ID_KEY, NULL, 0, "", w->n) != 0)
+	if (c2_enqueue(w->ctx, d->id, E4_CMD_SET_C2_KEY, w->pub, sizeof(w->pub), "", w->id) != 0 ||
+	    c2_enqueue(w->ctx, d->id, E4_CMD_RETIRE_ID_KEY, NULL, 0, "", w->id) != 0)
 		w->rc = -1;
 	return w->rc;
 }
 
 int c2_op_c2key_rotate(struct c2_ctx *ctx, char *err, size_t cap)
 {
-	uint8_t pub[32], sk[32];
-	int64_t id = 0;
-	struct walk w;
+	struct c2key_walk w = { ctx, 0, { 0 }, 0 };
+	uint8_t sk[32];
 	int rc;
 
 	if (ctx->conf.mode != E4_MODE_PUBKEY) {
@@ -605,14 +624,11 @@ int c2_op_c2key_rotate(struct c2_ctx *ctx, char *err, size_t cap)
 	}
 	if (c2_db_begin(ctx->db) != 0)
 		return -1;
-	crypto_box_keypair(pub, sk);
-	rc = c2_db_c2key_add(ctx->db, pub, sk, &id);
+	crypto_box_keypair(w.pub, sk);
+	rc = c2_db_c2key_add(ctx->db, w.pub, sk, &w.id);
 	sodium_memzero(sk, sizeof(sk));
 	if (rc == 0)
-		rc = c2_db_c2key_set_current(ctx->db, id);
-	memset(&w, 0, sizeof(w));
-	w.ctx = ctx;
-	w.n = (long)id;
+		rc = c2_db_c2key_set_current(ctx->db, w.id);
 	if (rc == 0 && (c2_db_device_list(ctx->db, send_c2key, &w) != 0 || w.rc != 0))
 		rc = -1;
 	if (rc != 0)

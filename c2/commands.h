@@ -7,18 +7,6 @@
 
 #include "engine.h"
 
-/* Context of the member walks below. */
-struct walk {
-	struct c2_ctx *ctx;
-	const struct c2_device *dev;
-	const struct c2_topic *topic;
-	int rc;
-	int remove;
-	long n;
-	char names[8][C2_NAME_MAX + 1];   /* topics collected (for rekeys) */
-	uint8_t key[E4_KEY_LEN];          /* the key a rotation walk distributes */
-};
-
 /* Ends an operation: audits and commits, or rolls back. */
 int c2__finish(struct c2_ctx *ctx, int rc, const char *action, const char *detail);
 

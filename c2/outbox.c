@@ -487,12 +487,15 @@ static int ack_apply(struct c2_ctx *ctx, struct c2_device *d, struct c2_cmd *hea
 	return rc;
 }
 
-/*
- * Records an ack inside the caller's transaction: 0 when recorded, -1
- * (err set) when refused before anything was written, -2 when the
- * database failed (the caller rolls the transaction back).
- */
-static int ack_record(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uint8_t *frame,
+/* What became of an ack (ack_record). */
+enum ack_result {
+	ACK_RECORDED = 0,
+	ACK_REFUSED = -1,     /* refused before anything was written (err says why) */
+	ACK_DB_FAILED = -2    /* the database failed: the caller rolls the transaction back */
+};
+
+/* Records an ack inside the caller's transaction. */
+static enum ack_result ack_record(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uint8_t *frame,
                       size_t len, char *err, size_t cap)
 {
 	uint8_t digest[16], status = 0, key[E4_KEY_LEN];
@@ -507,7 +510,7 @@ static int ack_record(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uin
 		e4_wipe(&head, sizeof(head));
 		snprintf(err, cap, rc == -1 ? "ack from an unknown device" :
 		         "the device's stored key does not open");
-		return -1;
+		return ACK_REFUSED;
 	}
 	rc = open_ack(ctx, &d, have_key ? key : NULL, &head, have_head, frame, len, digest, &status,
 	              &ts);
@@ -515,15 +518,15 @@ static int ack_record(struct c2_ctx *ctx, const uint8_t id[E4_ID_LEN], const uin
 	if (rc != 0) {
 		e4_wipe(&head, sizeof(head));
 		snprintf(err, cap, "ack does not authenticate under the device's key");
-		return -1;
+		return ACK_REFUSED;
 	}
 	rc = ack_apply(ctx, &d, &head, have_head, digest, status, ts, err, cap);
 	e4_wipe(&head, sizeof(head));
 	if (rc != 0) {
 		snprintf(err, cap, "cannot record the ack");
-		return -2;
+		return ACK_DB_FAILED;
 	}
-	return 0;
+	return ACK_RECORDED;
 }
 
 /* Records the queued acks inside the open transaction; -1 when the database failed. */
@@ -531,20 +534,19 @@ static int record_queued(struct c2_ctx *ctx)
 {
 	char err[C2_ERR_MAX], hex[2 * E4_ID_LEN + 1];
 	size_t i, n = ctx->nackq;
-	int rc = 0;
+	enum ack_result rc = ACK_RECORDED;
 
 	ctx->nackq = 0;
-	for (i = 0; i < n && rc == 0; i++) {
+	for (i = 0; i < n && rc != ACK_DB_FAILED; i++) {
 		rc = ack_record(ctx, ctx->ackq[i].id, ctx->ackq[i].frame, E4_ACK_FRAME_LEN, err,
 		                sizeof(err));
-		if (rc == -1) {
+		if (rc == ACK_REFUSED) {
 			e4_hex_encode(hex, ctx->ackq[i].id, E4_ID_LEN);
 			c2_log(C2_LOG_WARN, "ack", "e4/%s/ack: %s", hex, err);
-			rc = 0;
 		}
 	}
 	e4_wipe(ctx->ackq, n * sizeof(ctx->ackq[0]));
-	if (rc != 0) {
+	if (rc == ACK_DB_FAILED) {
 		/* Not recorded: the commands are resent and acked again as duplicates. */
 		c2_log(C2_LOG_ERROR, "ack", "%zu acks not recorded (database failure)", n);
 		return -1;
@@ -572,7 +574,7 @@ int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, s
                   char *err, size_t cap)
 {
 	uint8_t id[E4_ID_LEN];
-	int rc;
+	enum ack_result rc;
 
 	if (ack_check(topic, len, id, err, cap) != 0)
 		return -1;
@@ -582,15 +584,15 @@ int c2_outbox_ack(struct c2_ctx *ctx, const char *topic, const uint8_t *frame, s
 		return -1;
 	}
 	rc = ack_record(ctx, id, frame, len, err, cap);
-	if (rc != 0)
+	if (rc != ACK_RECORDED)
 		c2_db_rollback(ctx->db);
 	else if (c2_db_commit(ctx->db) != 0)
-		rc = -2;
-	if (rc == -2)
+		rc = ACK_DB_FAILED;
+	if (rc == ACK_DB_FAILED)
 		snprintf(err, cap, "cannot record the ack");
 	c2_db_end_relaxed(ctx->db);
 	c2_rotation_followup(ctx);
-	return rc == 0 ? 0 : -1;
+	return rc == ACK_RECORDED ? 0 : -1;
 }
 
 int c2_outbox_ack_queue(struct c2_ctx *ctx, const char *topic, const uint8_t *frame,
