@@ -54,7 +54,7 @@ static bool is_device(struct e4plugin *p, const struct mosquitto *client, const 
 
 /* Frame checks of a publish (or Will) on protected filter index f. */
 static int write_frame(struct e4plugin *p, const struct mosquitto_evt_acl_check *ev,
-                       enum e4plugin_topic_kind kind, int f)
+                       enum e4plugin_topic_kind kind, int f, size_t topic_len)
 {
 	int layout = e4plugin_layout(p, kind);
 	uint64_t now = (uint64_t)p->now();
@@ -79,7 +79,7 @@ static int write_frame(struct e4plugin *p, const struct mosquitto_evt_acl_check 
 	 * deliberately resends the identical frame when a command is not acked.
 	 */
 	if (r == 0 && kind != E4PLUGIN_T_CONTROL && kind != E4PLUGIN_T_ACK)
-		r = e4plugin_frame_replay(p, layout, ev->topic, ev->payload, ev->payloadlen,
+		r = e4plugin_frame_replay(p, layout, ev->topic, topic_len, ev->payload, ev->payloadlen,
 		                          e4plugin_publisher(p, ev->client), &resend);
 	if (r != 0)
 		return refuse(p, r, f, ev->client, ev->topic, "publish from");
@@ -98,6 +98,7 @@ static int check_write(struct e4plugin *p, const struct mosquitto_evt_acl_check 
 {
 	uint8_t id[E4_ID_LEN];
 	enum e4plugin_topic_kind kind = e4plugin_topic_kind(ev->topic, id);
+	size_t topic_len;
 	int f;
 
 	switch (kind) {
@@ -117,10 +118,16 @@ static int check_write(struct e4plugin *p, const struct mosquitto_evt_acl_check 
 	case E4PLUGIN_T_DATA:
 		break;
 	}
-	f = e4plugin_protected(p, ev->topic);
-	if (f < 0)
-		return allow(p);
-	return write_frame(p, ev, kind, f);
+	topic_len = strlen(ev->topic);
+	f = e4plugin_protected(p, ev->topic, topic_len);
+	if (f >= 0)
+		return write_frame(p, ev, kind, f, topic_len);
+	/* MESSAGE need not match the filters again. */
+	p->memo.client = ev->client;
+	p->memo.payload = ev->payload;
+	p->memo.len = ev->payloadlen;
+	p->memo.filter = -1;
+	return allow(p);
 }
 
 /* ACL_CHECK with access READ: who may receive a message. */
@@ -258,7 +265,8 @@ static int message_bridged(struct e4plugin *p, const struct mosquitto_evt_messag
 {
 	uint8_t id[E4_ID_LEN];
 	enum e4plugin_topic_kind kind;
-	int f = e4plugin_protected(p, ev->topic), layout, r;
+	size_t topic_len = strlen(ev->topic);
+	int f = e4plugin_protected(p, ev->topic, topic_len), layout, r;
 
 	if (f < 0 || (ev->payloadlen == 0 && ev->retain))
 		return MOSQ_ERR_SUCCESS;
@@ -267,7 +275,7 @@ static int message_bridged(struct e4plugin *p, const struct mosquitto_evt_messag
 	/* The sender binding cannot apply; every publisher behind a bridge looks alike. */
 	r = e4plugin_frame_check(p, layout, ev->payload, ev->payloadlen, NULL, (uint64_t)p->now());
 	if (r == 0 && kind != E4PLUGIN_T_CONTROL && kind != E4PLUGIN_T_ACK)
-		r = e4plugin_frame_replay(p, layout, ev->topic, ev->payload, ev->payloadlen,
+		r = e4plugin_frame_replay(p, layout, ev->topic, topic_len, ev->payload, ev->payloadlen,
 		                          e4plugin_publisher(p, ev->client), NULL);
 	if (r != 0)
 		return refuse(p, r, f, ev->client, ev->topic, "bridged message from");

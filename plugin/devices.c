@@ -1,7 +1,7 @@
 /*
  * devices.c - devices the plugin knows: a public key set by the C2 and/or
  * connections subscribed to their control topic.  Open addressing on a
- * SipHash of the id under a secret key: ids are names clients choose (32
+ * keyed hash of the id (e4plugin_mix16): ids are names clients choose (32
  * hex digits are taken as the id itself), so their own bits must not pick
  * the slot, or ids sharing them would turn every lookup into a scan.
  */
@@ -19,7 +19,7 @@
 /* Home slot of an id. */
 static size_t home(const struct e4plugin_devices *d, const uint8_t id[E4_ID_LEN])
 {
-	return (size_t)(e4plugin_siphash16(&d->key, id) & (d->cap - 1));
+	return (size_t)(e4plugin_mix16(&d->key, id) & (d->cap - 1));
 }
 
 int e4plugin_devices_init(struct e4plugin_devices *d)

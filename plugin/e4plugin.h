@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 #include <time.h>
 
 #include <mosquitto.h>
@@ -75,9 +76,9 @@ struct e4plugin_conf {
 	unsigned verify_signatures;
 };
 
-/* Secret key of SipHash-1-3 (hash.c). */
+/* Secret key: k0, k1 for SipHash-1-3, all four for e4plugin_mix16 (hash.c). */
 struct e4plugin_hashkey {
-	uint64_t k0, k1;
+	uint64_t k0, k1, k2, k3;
 };
 
 /* Incremental SipHash state (hash.c). */
@@ -103,7 +104,8 @@ struct e4plugin_replay {
 	size_t cap;
 	size_t nheads;           /* power of two */
 	uint64_t last;           /* arrival number of the newest entry */
-	struct e4plugin_hashkey key;
+	struct e4plugin_hashkey key;       /* of the chain index (e4plugin_mix16) */
+	struct e4plugin_hashkey who_key;   /* of publisher fingerprints (SipHash) */
 };
 
 /* What the replay cache knew of a frame (replay.c). */
@@ -159,6 +161,24 @@ struct e4plugin_whocache {
 	bool has_user;
 };
 
+/* How a protect filter is matched (topic.c). */
+enum e4plugin_filter_form {
+	E4PLUGIN_F_LITERAL = 0,  /* no wildcard: the topic itself */
+	E4PLUGIN_F_SUBTREE,      /* "P/#", P without wildcards: P and everything under it */
+	E4PLUGIN_F_ALL,          /* "#": every topic not beginning with '$' */
+	E4PLUGIN_F_GENERAL       /* anything else: literal prefix, then e4plugin_topic_matches */
+};
+
+/* A protect filter prepared at load: matching most filters is one memcmp. */
+struct e4plugin_filter {
+	const char *text;        /* conf.protect[i] (owned by conf) */
+	size_t len;              /* strlen(text) */
+	size_t lit;              /* bytes every matching topic starts with: text[0..lit) */
+	int form;                /* enum e4plugin_filter_form */
+	uint64_t head;           /* the first min(lit, 8) of those bytes, zero-padded */
+	uint64_t head_mask;      /* 0xff in the bytes of head that count */
+};
+
 /* Counters (stats.c). */
 struct e4plugin_stats {
 	uint64_t passed;
@@ -195,6 +215,7 @@ struct e4plugin_resend {
 /* Per-instance state, passed to every callback as user data. */
 struct e4plugin {
 	struct e4plugin_conf conf;
+	struct e4plugin_filter *filters;   /* conf.protect_len, prepared from conf.protect */
 	int mode;                          /* E4_MODE_SYMKEY or E4_MODE_PUBKEY */
 	mosquitto_plugin_id_t *pid;
 	struct e4plugin_replay replay;
@@ -257,8 +278,12 @@ int e4plugin_topic_matches(const char *filter, const char *topic);
 int e4plugin_filter_valid(const char *filter);
 /* Classifies topic and writes the device id of control/ack topics. */
 enum e4plugin_topic_kind e4plugin_topic_kind(const char *topic, uint8_t id[E4_ID_LEN]);
-/* Index of the first protect filter topic matches, or -1. */
-int e4plugin_protected(const struct e4plugin *p, const char *topic);
+/* Prepares filter (a valid MQTT filter that must outlive f) for e4plugin_filter_match. */
+void e4plugin_filter_prepare(struct e4plugin_filter *f, const char *filter);
+/* 1 when the topic of topic_len bytes matches f (same answer as e4plugin_topic_matches). */
+int e4plugin_filter_match(const struct e4plugin_filter *f, const char *topic, size_t topic_len);
+/* Index of the first protect filter the topic (topic_len bytes) matches, or -1. */
+int e4plugin_protected(const struct e4plugin *p, const char *topic, size_t topic_len);
 
 /* ---- identity.c ---- */
 /* E4 id named by a client id or username: 32 hex, 32 hex + "-suffix", or an alias. */
@@ -279,10 +304,41 @@ void e4plugin_sip_update(struct e4plugin_sip *s, const void *data, size_t len);
 uint64_t e4plugin_sip_final(struct e4plugin_sip *s);
 /* SipHash-1-3 of len bytes. */
 uint64_t e4plugin_siphash(const struct e4plugin_hashkey *k, const void *data, size_t len);
-/* SipHash-1-3 of exactly 16 bytes (same result as e4plugin_siphash, faster). */
-uint64_t e4plugin_siphash16(const struct e4plugin_hashkey *k, const uint8_t in[16]);
 /* Draws a key from getrandom(); -1 on failure. */
 int e4plugin_hashkey_random(struct e4plugin_hashkey *k);
+
+/* The 128-bit product of a and b, its two halves xored. */
+static inline uint64_t e4plugin_mum(uint64_t a, uint64_t b)
+{
+#ifdef __SIZEOF_INT128__
+	__extension__ typedef unsigned __int128 u128;
+	u128 r = (u128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+#else
+	uint64_t al = a & 0xffffffffu, ah = a >> 32, bl = b & 0xffffffffu, bh = b >> 32;
+	uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+	uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
+
+	return ((ll & 0xffffffffu) | mid << 32) ^ (hh + (lh >> 32) + (hl >> 32) + (mid >> 32));
+#endif
+}
+
+/*
+ * Keyed index of 16 bytes a client may choose (a replay digest, a device
+ * id): two multiply-folds, each of key-masked words, so the slot depends
+ * non-linearly on every input bit and on the secret key.  Not a MAC: it
+ * only keeps inputs chosen without the key from piling into one chain, as
+ * SipHash did at a tenth of the instructions (hash.c explains the choice).
+ */
+static inline uint64_t e4plugin_mix16(const struct e4plugin_hashkey *k, const uint8_t in[16])
+{
+	uint64_t lo, hi;
+
+	memcpy(&lo, in, 8);
+	memcpy(&hi, in + 8, 8);
+	return e4plugin_mum(e4plugin_mum(lo ^ k->k0, hi ^ k->k1) ^ k->k2, k->k3);
+}
 
 /* ---- replay.c ---- */
 /* Sets up the replay cache for exactly `entries` frames (-1 on failure). */
@@ -310,9 +366,11 @@ int e4plugin_frame_check(struct e4plugin *p, int layout, const uint8_t *frame, s
  * was seen on topic from another publisher than `who`, or from any
  * publisher when resend is NULL; else 0, with *resend telling whether
  * `who` itself had sent it (an MQTT retransmission or a retained message
- * checked again for a new subscriber).
+ * checked again for a new subscriber).  For a frame that passed
+ * e4plugin_frame_check with this layout (only its length is checked
+ * again); topic_len is strlen(topic).
  */
-int e4plugin_frame_replay(struct e4plugin *p, int layout, const char *topic,
+int e4plugin_frame_replay(struct e4plugin *p, int layout, const char *topic, size_t topic_len,
                           const uint8_t *frame, size_t len, uint64_t who, bool *resend);
 /* The frame layout used on a topic: commands and acks are always symkey frames. */
 int e4plugin_layout(const struct e4plugin *p, enum e4plugin_topic_kind kind);

@@ -1,8 +1,20 @@
 /*
- * hash.c - SipHash-1-3 with a 128-bit secret key: the index of every
- * table whose keys a client chooses (replay cache, device table) and the
- * publisher fingerprint of the replay cache.  A secret key keeps anyone
- * who does not know it from aiming many keys at one slot.
+ * hash.c - keyed hashes.  SipHash-1-3 with a 128-bit secret key makes the
+ * publisher fingerprints of the replay cache (names of any length, cached
+ * per client, so it runs once per connection, not per message).
+ *
+ * The per-message indexes (replay cache chains, device table) hash 16
+ * bytes a client may choose (a "tag" is any bytes a publisher sends: the
+ * plugin holds no key to tell a real one) with e4plugin_mix16 in
+ * e4plugin.h: two 64x64->128-bit multiply-folds over words masked with 256
+ * secret key bits, about 12 instructions against SipHash's 110.  What it
+ * must do is what the key did for SipHash: an input chosen without the key
+ * lands in a slot the sender cannot predict, so no set of frames builds a
+ * long chain.  Each product is of two key-masked values, so unlike a
+ * linear (multiply-shift) hash, a collision someone might infer from
+ * timing does not translate into a family of colliding inputs; and
+ * nothing the broker sends back reveals a slot.  Making a product vanish
+ * takes guessing a 64-bit key word.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -96,35 +108,16 @@ uint64_t e4plugin_siphash(const struct e4plugin_hashkey *k, const void *data, si
 	return e4plugin_sip_final(&s);
 }
 
-uint64_t e4plugin_siphash16(const struct e4plugin_hashkey *k, const uint8_t in[16])
-{
-	uint64_t v[4], m;
-
-	/* The same function as e4plugin_siphash(k, in, 16), unrolled. */
-	v[0] = k->k0 ^ 0x736f6d6570736575ULL;
-	v[1] = k->k1 ^ 0x646f72616e646f6dULL;
-	v[2] = k->k0 ^ 0x6c7967656e657261ULL;
-	v[3] = k->k1 ^ 0x7465646279746573ULL;
-	m = load64(in);
-	v[3] ^= m; sipround(v); v[0] ^= m;
-	m = load64(in + 8);
-	v[3] ^= m; sipround(v); v[0] ^= m;
-	m = (uint64_t)16 << 56;
-	v[3] ^= m; sipround(v); v[0] ^= m;
-	v[2] ^= 0xff;
-	sipround(v);
-	sipround(v);
-	sipround(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
-}
-
 int e4plugin_hashkey_random(struct e4plugin_hashkey *k)
 {
-	uint64_t w[2];
+	uint64_t w[4];
 
 	if (getrandom(w, sizeof(w), 0) != (ssize_t)sizeof(w))
 		return -1;
 	k->k0 = w[0];
 	k->k1 = w[1];
+	k->k2 = w[2];
+	/* An odd multiplier: the last fold never multiplies by zero. */
+	k->k3 = w[3] | 1;
 	return 0;
 }

@@ -68,13 +68,13 @@ int e4plugin_client_id(struct e4plugin *p, const struct mosquitto *client, uint8
 	                                                : mosquitto_client_id(client);
 	if (name == NULL || *name == '\0')
 		return -1;
-	len = strlen(name);
 	e = cache_slot(p, client);
 	/* The name is compared too: a freed client's address may be reused. */
-	if (e->client == client && len < E4PLUGIN_IDCACHE_NAME && strcmp(e->name, name) == 0) {
+	if (e->client == client && strcmp(e->name, name) == 0) {
 		memcpy(id, e->id, E4_ID_LEN);
 		return 0;
 	}
+	len = strlen(name);
 	if (e4plugin_id_from_name(name, id) != 0)
 		return -1;
 	if (len < E4PLUGIN_IDCACHE_NAME) {
@@ -109,7 +109,7 @@ static uint64_t publisher_hash(const struct e4plugin *p, const char *id, const c
 	static const uint8_t sep[2] = { 0, 1 };
 	struct e4plugin_sip s;
 
-	e4plugin_sip_init(&s, &p->replay.key);
+	e4plugin_sip_init(&s, &p->replay.who_key);
 	if (id != NULL)
 		e4plugin_sip_update(&s, id, strlen(id));
 	e4plugin_sip_update(&s, sep, user != NULL ? 1 : 2);
@@ -140,8 +140,8 @@ uint64_t e4plugin_publisher(struct e4plugin *p, const struct mosquitto *client)
 	h ^= h >> 13;
 	e = &p->whocache[h % E4PLUGIN_WHOCACHE];
 	/* The names are compared: an address may come back as another client. */
-	if (e->client == client && client != NULL && strcmp(e->id, id != NULL ? id : "") == 0 &&
-	    e->has_user == (user != NULL) && strcmp(e->user, user != NULL ? user : "") == 0)
+	if (e->client == client && client != NULL && e->has_user == (user != NULL) &&
+	    strcmp(e->id, id != NULL ? id : "") == 0 && (user == NULL || strcmp(e->user, user) == 0))
 		return e->who;
 	e->client = NULL;
 	e->who = publisher_hash(p, id, user);

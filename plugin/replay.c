@@ -6,7 +6,8 @@
  * `cap` newer distinct frames have arrived: no choice of tags, timestamps
  * or topics makes the cache forget a frame sooner (eviction inside small
  * buckets, as before, let 8 frames aimed at one bucket evict a captured
- * one).  Lookups go through chains hashed with a secret SipHash key.  A
+ * one).  Lookups go through chains hashed under a secret key
+ * (e4plugin_mix16).  A
  * chain link is a sequence number; the ring slot it names still holds
  * that entry only while the slot's own sequence number matches, and since
  * links always point to older entries, a walk stops at the first
@@ -38,7 +39,8 @@ int e4plugin_replay_init(struct e4plugin_replay *r, size_t entries)
 	r->nheads = pow2_ceil(r->cap);
 	r->ring = calloc(r->cap, sizeof(*r->ring));
 	r->heads = calloc(r->nheads, sizeof(*r->heads));
-	if (r->ring == NULL || r->heads == NULL || e4plugin_hashkey_random(&r->key) != 0) {
+	if (r->ring == NULL || r->heads == NULL || e4plugin_hashkey_random(&r->key) != 0 ||
+	    e4plugin_hashkey_random(&r->who_key) != 0) {
 		e4plugin_replay_free(r);
 		return -1;
 	}
@@ -66,7 +68,7 @@ static struct e4plugin_replay_entry *entry_of(struct e4plugin_replay *r, uint64_
 int e4plugin_replay_note(struct e4plugin_replay *r, const uint8_t digest[16], uint64_t who,
                          bool insert)
 {
-	uint64_t *head = &r->heads[(size_t)(e4plugin_siphash16(&r->key, digest) & (r->nheads - 1))];
+	uint64_t *head = &r->heads[(size_t)(e4plugin_mix16(&r->key, digest) & (r->nheads - 1))];
 	struct e4plugin_replay_entry *e;
 	uint64_t seq;
 

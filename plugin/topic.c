@@ -100,12 +100,69 @@ enum e4plugin_topic_kind e4plugin_topic_kind(const char *topic, uint8_t id[E4_ID
 	return E4PLUGIN_T_E4_OTHER;
 }
 
-int e4plugin_protected(const struct e4plugin *p, const char *topic)
+void e4plugin_filter_prepare(struct e4plugin_filter *f, const char *filter)
+{
+	size_t wild = strcspn(filter, "+#");
+
+	f->text = filter;
+	f->len = strlen(filter);
+	if (wild == f->len) {
+		f->form = E4PLUGIN_F_LITERAL;
+		f->lit = f->len;
+	} else if (f->len == 1 && filter[0] == '#') {
+		f->form = E4PLUGIN_F_ALL;
+		f->lit = 0;
+	} else if (wild + 1 == f->len && filter[wild] == '#' && wild > 0 && filter[wild - 1] == '/') {
+		/* "P/#": P itself matches too, so the '/' is not in the prefix. */
+		f->form = E4PLUGIN_F_SUBTREE;
+		f->lit = wild - 1;
+	} else {
+		/* "a/+/b" and "a/#" both match topics beginning "a", and only those. */
+		f->form = E4PLUGIN_F_GENERAL;
+		f->lit = wild > 0 ? wild - 1 : 0;
+	}
+	f->head = 0;
+	f->head_mask = 0;
+	memcpy(&f->head, filter, f->lit < 8 ? f->lit : 8);
+	memset(&f->head_mask, 0xff, f->lit < 8 ? f->lit : 8);
+}
+
+/* 1 when the topic (topic_len >= f->lit bytes) begins with f's literal prefix. */
+static int has_prefix(const struct e4plugin_filter *f, const char *topic, size_t topic_len)
+{
+	uint64_t w;
+
+	/* Most topics differ from a filter in their first 8 bytes: one load decides. */
+	if (topic_len < 8)
+		return memcmp(topic, f->text, f->lit) == 0;
+	memcpy(&w, topic, 8);
+	if (((w ^ f->head) & f->head_mask) != 0)
+		return 0;
+	return f->lit <= 8 || memcmp(topic + 8, f->text + 8, f->lit - 8) == 0;
+}
+
+int e4plugin_filter_match(const struct e4plugin_filter *f, const char *topic, size_t topic_len)
+{
+	if (topic_len < f->lit || !has_prefix(f, topic, topic_len))
+		return 0;
+	switch (f->form) {
+	case E4PLUGIN_F_LITERAL:
+		return topic_len == f->len;
+	case E4PLUGIN_F_SUBTREE:
+		return topic[f->lit] == '\0' || topic[f->lit] == '/';
+	case E4PLUGIN_F_ALL:
+		return topic[0] != '$';
+	default:
+		return e4plugin_topic_matches(f->text, topic);
+	}
+}
+
+int e4plugin_protected(const struct e4plugin *p, const char *topic, size_t topic_len)
 {
 	size_t i;
 
 	for (i = 0; i < p->conf.protect_len; i++)
-		if (e4plugin_topic_matches(p->conf.protect[i], topic))
+		if (e4plugin_filter_match(&p->filters[i], topic, topic_len))
 			return (int)i;
 	return -1;
 }

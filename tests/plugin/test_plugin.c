@@ -260,12 +260,28 @@ static const struct {
 	{ "a/#", "a/b/c", 1 }, { "#", "x/y", 1 }, { "#", "$SYS/x", 0 }, { "+/x", "$a/x", 0 },
 	{ "$a/#", "$a/x", 1 }, { "+/+", "/x", 1 }, { "+", "/x", 0 }, { "a/+/c", "a//c", 1 },
 	{ "a/b/#", "a/bb/c", 0 }, { "e4/+", "e4/00", 1 }, { "", "", 1 }, { "a/b", "a/b/", 0 },
+	{ "sensors/#", "sensors", 1 }, { "sensors/#", "sensorsx/a", 0 }, { "a/#", "ab", 0 },
+	{ "sensors/room1/#", "sensors/room1/t", 1 }, { "sensors/room1/#", "sensors/room2/t", 0 },
+	{ "/#", "/x", 1 }, { "/#", "x", 0 }, { "#", "", 1 }, { "a/#", "a/", 1 },
+	{ "long/literal/topic", "long/literal/topic", 1 }, { "long/literal/topic", "long/literal/topicx", 0 },
+	{ "long/literal/+/x", "long/literal/a/x", 1 }, { "long/literal/+/x", "long/literaX/a/x", 0 },
+	{ "long/literal/+/x", "long/lit", 0 },
 };
 
 START_TEST(topic_matching_follows_mqtt)
 {
 	ck_assert_msg(e4plugin_topic_matches(matches[_i].filter, matches[_i].topic) == matches[_i].match,
 	              "%s vs %s", matches[_i].filter, matches[_i].topic);
+}
+END_TEST
+
+START_TEST(prepared_filters_match_as_the_mqtt_matcher_does)
+{
+	struct e4plugin_filter f;
+
+	e4plugin_filter_prepare(&f, matches[_i].filter);
+	ck_assert_msg(e4plugin_filter_match(&f, matches[_i].topic, strlen(matches[_i].topic)) ==
+	              matches[_i].match, "%s vs %s", matches[_i].filter, matches[_i].topic);
 }
 END_TEST
 
@@ -310,6 +326,8 @@ Suite *suite_topic(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_loop_test(tc, topic_matching_follows_mqtt, 0, (int)(sizeof(matches) / sizeof(matches[0])));
+	tcase_add_loop_test(tc, prepared_filters_match_as_the_mqtt_matcher_does, 0,
+	                    (int)(sizeof(matches) / sizeof(matches[0])));
 	tcase_add_test(tc, topic_filters_are_validated);
 	tcase_add_test(tc, topic_kinds_are_recognised);
 	suite_add_tcase(s, tc);
