@@ -30,7 +30,8 @@ sdk/tools/libe4mqtt.pc: $(top_srcdir)/sdk/tools/libe4mqtt.pc.in Makefile
 	  $(top_srcdir)/sdk/tools/libe4mqtt.pc.in >$@
 
 # e4 links the helper's source with the SDK objects (one copy of the SDK).
-sdk_tools_e4_SOURCES += sdk/tools/cmd_mqtt.c sdk/tools/mqtt.c
+sdk_tools_e4_SOURCES += sdk/tools/mqtt_tool.h sdk/tools/mqtt_conn.c sdk/tools/cmd_mqtt.c \
+	sdk/tools/cmd_pub.c sdk/tools/mqtt.c
 sdk_tools_e4_CPPFLAGS += $(MOSQ_CFLAGS)
 sdk_tools_e4_LDADD += $(MOSQ_LIBS)
 
@@ -44,14 +45,15 @@ else
 sdk_tools_e4_SOURCES += sdk/tools/nomqtt.c
 endif
 EXTRA_DIST += tests/tools/mqttlib.c sdk/tools/libe4mqtt.pc.in sdk/tools/nomqtt.c sdk/tools/cmd_mqtt.c sdk/tools/mqtt.c \
+	sdk/tools/mqtt_tool.h sdk/tools/mqtt_conn.c sdk/tools/cmd_pub.c \
 	sdk/include/e4/mqtt.h
 
 ## Tests of the e4 command (tests/tools/).  The MQTT ones need libmosquitto
 ## and the broker: without them they fail, they never skip.
 TESTS += tests/tools/cli.sh tests/tools/device.sh tests/tools/pubkey.sh tests/tools/mqtt.sh tests/tools/mqtt-auth.sh \
-	tests/tools/mqtt-ops.sh
+	tests/tools/mqtt-ops.sh tests/tools/mqtt-flags.sh
 EXTRA_DIST += tests/tools/lib.sh tests/tools/cli.sh tests/tools/device.sh tests/tools/pubkey.sh tests/tools/mqtt.sh tests/tools/mqtt-auth.sh \
-	tests/tools/mqtt-ops.sh
+	tests/tools/mqtt-ops.sh tests/tools/mqtt-flags.sh
 
 # Test helper: opens an ack frame (tests/tools/*.sh).
 check_PROGRAMS += tests/tools/ackcheck

@@ -12,7 +12,7 @@
 #include "tool.h"
 
 static const struct tool_cmd *const groups[] = {
-	tool_frame_cmds, tool_device_cmds, tool_mqtt_cmds
+	tool_frame_cmds, tool_device_cmds, tool_mqtt_cmds, tool_pub_cmds
 };
 
 /* Prints the list of subcommands. */

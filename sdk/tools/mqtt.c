@@ -29,22 +29,22 @@ static void subscribe_all(struct e4_mqtt *m)
 	}
 }
 
-/* libmosquitto SUBACK callback: reports refused subscriptions (one filter per SUBSCRIBE). */
+/* libmosquitto SUBACK callback: reports each of ours (one filter per SUBSCRIBE). */
 static void on_subscribe(struct mosquitto *mosq, void *obj, int mid, int count, const int *granted)
 {
 	struct e4_mqtt *m = obj;
 	size_t i;
 
 	(void)mosq;
-	if (count < 1 || granted[0] < 0x80 || m->on_refused == NULL || mid == 0)
+	if (count < 1 || m->on_suback == NULL || mid == 0)
 		return;
 	if (mid == m->control_mid) {
-		m->on_refused(m->ctx, e4_client_control_topic(m->client), 1, granted[0]);
+		m->on_suback(m->ctx, e4_client_control_topic(m->client), 1, granted[0]);
 		return;
 	}
 	for (i = 0; i < m->n_topics; i++)
 		if (mid == m->topic_mid[i]) {
-			m->on_refused(m->ctx, m->topics[i], 0, granted[0]);
+			m->on_suback(m->ctx, m->topics[i], 0, granted[0]);
 			return;
 		}
 }
@@ -142,7 +142,9 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
 	(void)mosq;
 	if (msg->payloadlen < 0 || msg->topic == NULL)
 		return;
+	m->current = msg;
 	handle(m, msg->topic, msg->payload, (size_t)msg->payloadlen);
+	m->current = NULL;
 }
 
 int e4_mqtt_init(struct e4_mqtt *m, struct mosquitto *mosq, struct e4_client *client)
@@ -215,6 +217,11 @@ int e4_mqtt_publish(struct e4_mqtt *m, int *mid, const char *topic, const uint8_
 		err = mosquitto_publish(m->mosq, mid, topic, (int)len, frame, qos, retain != 0);
 	free(frame);
 	return err;
+}
+
+const struct mosquitto_message *e4_mqtt_current_message(const struct e4_mqtt *m)
+{
+	return m->current;
 }
 
 const char *e4_mqtt_ack_topic(const struct e4_mqtt *m)

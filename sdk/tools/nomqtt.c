@@ -10,3 +10,11 @@
 const struct tool_cmd tool_mqtt_cmds[] = {
 	{ NULL, NULL, NULL, 0, NULL, 0, 0, NULL }
 };
+
+const struct tool_cmd tool_pub_cmds[] = {
+	{ NULL, NULL, NULL, 0, NULL, 0, 0, NULL }
+};
+
+const struct tool_refused tool_refused[] = {
+	{ NULL, NULL, 0, NULL }
+};

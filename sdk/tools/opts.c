@@ -40,6 +40,27 @@ static void help_opt(const struct tool_opt *o)
 	printf("  %-28s %s\n", left, o->help);
 }
 
+/* Prints the mosquitto options the command refuses (see struct tool_refused). */
+static void help_refused(const struct tool_cmd *cmd)
+{
+	const struct tool_refused *t;
+	const char *sep = "";
+
+	for (t = tool_refused; t->cmd != NULL; t++) {
+		if (strcmp(t->cmd, cmd->name) != 0)
+			continue;
+		printf("%s", sep[0] == '\0' ? "not supported (mosquitto options, see e4(1)):\n " : sep);
+		if (t->shortname != 0)
+			printf(" -%c%s", t->shortname, t->name != NULL ? "," : "");
+		if (t->name != NULL)
+			printf(" --%s", t->name);
+		printf(" (%s)", t->what);
+		sep = "\n ";
+	}
+	if (sep[0] != '\0')
+		printf("\n");
+}
+
 void tool_help(const struct tool_cmd *cmd)
 {
 	size_t i;
@@ -51,6 +72,27 @@ void tool_help(const struct tool_cmd *cmd)
 	for (i = 0; i < cmd->nopts; i++)
 		help_opt(&cmd->opts[i]);
 	printf("  %-28s %s\n", "-?, --help", "print this help and exit");
+	help_refused(cmd);
+}
+
+/* Refuses a mosquitto option the command does not support; 0 when arg is not one. */
+static int refused(const char *prog, const struct tool_cmd *cmd, const char *arg, size_t len)
+{
+	const struct tool_refused *t;
+	int is_long = arg[1] == '-';
+
+	for (t = tool_refused; t->cmd != NULL; t++) {
+		if (strcmp(t->cmd, cmd->name) != 0)
+			continue;
+		if ((is_long && t->name != NULL && strlen(t->name) == len &&
+		     strncmp(t->name, arg + 2, len) == 0) || (!is_long && t->shortname == arg[1])) {
+			tool_err(prog, "option %.*s of mosquitto_%s (%s) is not supported by e4 %s"
+			         " (see e4(1), DIFFERENCES FROM MOSQUITTO)", (int)(len + 1 + is_long), arg,
+			         cmd->name, t->what, cmd->name);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* Finds a long option by name (up to len characters); -1 when unknown. */
@@ -115,6 +157,8 @@ static int parse_one(const char *prog, const struct tool_cmd *cmd, struct tool_a
 		size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
 
 		idx = find_long(cmd, arg + 2, len);
+		if (idx < 0 && refused(prog, cmd, arg, len))
+			return TOOL_USAGE;
 		if (idx < 0) {
 			tool_err(prog, "unknown option --%.*s (see e4 %s --help)", (int)len, arg + 2,
 			         cmd->name);
@@ -126,6 +170,8 @@ static int parse_one(const char *prog, const struct tool_cmd *cmd, struct tool_a
 		return take(prog, cmd, a, idx, name, eq ? eq + 1 : NULL, i, argc, argv);
 	}
 	idx = find_short(cmd, arg[1]);
+	if (idx < 0 && refused(prog, cmd, arg, 1))
+		return TOOL_USAGE;
 	shown[1] = arg[1];
 	if (idx < 0 || (arg[2] != '\0' && cmd->opts[idx].argname == NULL)) {
 		tool_err(prog, "unknown option %s (see e4 %s --help)", arg, cmd->name);

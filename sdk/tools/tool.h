@@ -55,10 +55,24 @@ struct tool_cmd {
 
 #define TOOL_NOPTS(t) (sizeof(t) / sizeof((t)[0]))
 
+/*
+ * An option of mosquitto_sub or mosquitto_pub that "e4 sub" or "e4 pub"
+ * (cmd) refuses, with what it does there: the parser says so instead of
+ * "unknown option", and --help lists them.  Terminated by cmd == NULL.
+ */
+struct tool_refused {
+	const char *cmd;
+	const char *name;     /* long name without "--" (NULL: short only) */
+	char shortname;
+	const char *what;
+};
+extern const struct tool_refused tool_refused[];
+
 /* Subcommand tables of each group (NULL-terminated by a zero entry). */
 extern const struct tool_cmd tool_frame_cmds[];
 extern const struct tool_cmd tool_device_cmds[];
-extern const struct tool_cmd tool_mqtt_cmds[];
+extern const struct tool_cmd tool_mqtt_cmds[];   /* sub */
+extern const struct tool_cmd tool_pub_cmds[];    /* pub */
 
 /* Prints "prog: message" on stderr. */
 void tool_err(const char *prog, const char *fmt, ...)

@@ -7,8 +7,8 @@
  * struct e4_mqtt ties a caller's `struct mosquitto *` to a caller's
  * initialised `struct e4_client`.  After e4_mqtt_init() the helper owns
  * the mosquitto instance's user data and its connect, disconnect,
- * message, publish and subscribe callbacks (a refused subscription is
- * reported to on_refused): on every (re)connection it subscribes to
+ * message, publish and subscribe callbacks (every SUBACK is reported to
+ * on_suback): on every (re)connection it subscribes to
  * the device's control topic (unless publish_only is set) and to the topics given to e4_mqtt_subscribe();
  * a frame arriving on the control topic is applied as a C2 command (the
  * client saves its store, if any) and its ack is published on
@@ -36,6 +36,7 @@ extern "C" {
 #endif
 
 struct mosquitto;
+struct mosquitto_message;
 
 /* Most topics e4_mqtt_subscribe() remembers for resubscription. */
 #define E4_MQTT_MAX_TOPICS 32
@@ -70,12 +71,13 @@ typedef void (*e4_mqtt_connect_fn)(void *ctx, int rc);
 typedef void (*e4_mqtt_published_fn)(void *ctx, int mid);
 
 /*
- * Called when the broker refused a subscription (SUBACK code 0x80 or an
- * MQTT 5 reason code of 0x80 or more): topic is the filter, is_control 1
- * for the device's control topic (the device then receives no command),
- * code the broker's code.
+ * Called for the SUBACK of each subscription the helper made: topic is
+ * the filter, is_control 1 for the device's control topic, code the
+ * broker's answer: the granted QoS, or a refusal (0x80 in MQTT 3.1.1, a
+ * reason code of 0x80 or more in MQTT 5).  A refused control topic means
+ * the device receives no command.
  */
-typedef void (*e4_mqtt_refused_fn)(void *ctx, const char *topic, int is_control, int code);
+typedef void (*e4_mqtt_suback_fn)(void *ctx, const char *topic, int is_control, int code);
 
 /*
  * The helper's state (caller memory).  Fill the callbacks and ctx after
@@ -101,9 +103,10 @@ struct e4_mqtt {
 	int topic_qos[E4_MQTT_MAX_TOPICS];
 	size_t n_topics;
 	char ack_topic[E4_ACK_TOPIC_CAP];  /* private: "e4/<hex id>/ack" */
-	e4_mqtt_refused_fn on_refused;    /* added in 0.1: may be NULL */
+	e4_mqtt_suback_fn on_suback;      /* added in 0.1: may be NULL */
 	int control_mid;                  /* private: message id of the control SUBSCRIBE */
 	int topic_mid[E4_MQTT_MAX_TOPICS];/* private: message ids of the other SUBSCRIBEs */
+	const void *current;              /* private: the message being handled */
 };
 
 /*
@@ -129,6 +132,13 @@ int e4_mqtt_subscribe(struct e4_mqtt *m, const char *topic, int qos);
 __attribute__((warn_unused_result))
 int e4_mqtt_publish(struct e4_mqtt *m, int *mid, const char *topic, const uint8_t *msg,
                     size_t msg_len, int qos, int retain);
+
+/*
+ * During on_message, on_error and on_command: the libmosquitto message
+ * being handled (its retain flag, QoS, mid; the payload is the frame, not
+ * the plaintext); NULL at other times.
+ */
+const struct mosquitto_message *e4_mqtt_current_message(const struct e4_mqtt *m);
 
 /* The topic acks are published on ("e4/<hex id>/ack", owned by *m). */
 const char *e4_mqtt_ack_topic(const struct e4_mqtt *m);
