@@ -58,6 +58,7 @@ static int write_frame(struct e4plugin *p, const struct mosquitto_evt_acl_check 
 {
 	int layout = e4plugin_layout(p, kind);
 	uint64_t now = (uint64_t)p->now();
+	struct e4plugin_clientinfo tmp, *c = NULL;
 	uint8_t id[E4_ID_LEN];
 	int r;
 
@@ -68,7 +69,10 @@ static int write_frame(struct e4plugin *p, const struct mosquitto_evt_acl_check 
 		p->memo.clear = true;
 		goto memo;
 	}
-	if (layout == E4_MODE_PUBKEY && e4plugin_client_id(p, ev->client, id) != 0)
+	/* One lookup (and one comparison of the names) for the id and the fingerprint. */
+	if (ev->client != NULL)
+		c = e4plugin_client_info(p, ev->client, &tmp);
+	if (layout == E4_MODE_PUBKEY && (c == NULL || e4plugin_info_id(p, c, id) != 0))
 		return refuse(p, E4PLUGIN_R_NO_IDENTITY, f, ev->client, ev->topic, "publish from");
 	r = e4plugin_frame_check(p, layout, ev->payload, ev->payloadlen,
 	                         layout == E4_MODE_PUBKEY ? id : NULL, now);
@@ -80,7 +84,7 @@ static int write_frame(struct e4plugin *p, const struct mosquitto_evt_acl_check 
 	 */
 	if (r == 0 && kind != E4PLUGIN_T_CONTROL && kind != E4PLUGIN_T_ACK)
 		r = e4plugin_frame_replay(p, layout, ev->topic, topic_len, ev->payload, ev->payloadlen,
-		                          e4plugin_publisher(p, ev->client), &resend);
+		                          c != NULL ? c->who : e4plugin_publisher(p, NULL), &resend);
 	if (r != 0)
 		return refuse(p, r, f, ev->client, ev->topic, "publish from");
 	p->memo.resend = resend;
@@ -97,7 +101,7 @@ memo:
 static int check_write(struct e4plugin *p, const struct mosquitto_evt_acl_check *ev)
 {
 	uint8_t id[E4_ID_LEN];
-	enum e4plugin_topic_kind kind = e4plugin_topic_kind(ev->topic, id);
+	enum e4plugin_topic_kind kind = e4plugin_topic_kind_fast(ev->topic, id);
 	size_t topic_len;
 	int f;
 
@@ -139,7 +143,7 @@ static int check_read(struct e4plugin *p, const struct mosquitto_evt_acl_check *
 	if (p->resend.payload != NULL && ev->payload == p->resend.payload &&
 	    ev->payloadlen == p->resend.len)
 		return MOSQ_ERR_ACL_DENIED;
-	switch (e4plugin_topic_kind(ev->topic, id)) {
+	switch (e4plugin_topic_kind_fast(ev->topic, id)) {
 	case E4PLUGIN_T_MGMT:
 		if (e4plugin_is_c2(p, ev->client))
 			return allow(p);

@@ -142,23 +142,23 @@ struct e4plugin_presence {
 	size_t len;
 };
 
-/* Identity cache entry: alias hashing costs a SHA3, so remember it per client. */
+/*
+ * What the plugin derives from a connected client's names, remembered per
+ * client pointer (identity.c): the E4 id (an alias costs a SHA3) and the
+ * publisher fingerprint (a SipHash of both names).  Valid while both
+ * names still compare equal: an address may come back as another client.
+ */
 #define E4PLUGIN_IDCACHE 256
 #define E4PLUGIN_IDCACHE_NAME 64
-struct e4plugin_idcache {
-	const struct mosquitto *client;
-	uint8_t id[E4_ID_LEN];
-	char name[E4PLUGIN_IDCACHE_NAME];
-};
-
-/* Publisher fingerprints remembered per client (a SipHash of both names). */
-#define E4PLUGIN_WHOCACHE 64
-struct e4plugin_whocache {
-	const struct mosquitto *client;
-	uint64_t who;
-	char id[E4PLUGIN_IDCACHE_NAME];
-	char user[E4PLUGIN_IDCACHE_NAME];
+enum e4plugin_idstate { E4PLUGIN_IDS_UNKNOWN = 0, E4PLUGIN_IDS_YES, E4PLUGIN_IDS_NO };
+struct e4plugin_clientinfo {
+	const struct mosquitto *client;   /* NULL: slot unused */
+	uint64_t who;                     /* publisher fingerprint */
+	uint8_t id[E4_ID_LEN];            /* when id_state is E4PLUGIN_IDS_YES */
+	int id_state;                     /* enum e4plugin_idstate, found on first use */
 	bool has_user;
+	char cid[E4PLUGIN_IDCACHE_NAME];
+	char user[E4PLUGIN_IDCACHE_NAME];
 };
 
 /* How a protect filter is matched (topic.c). */
@@ -221,8 +221,7 @@ struct e4plugin {
 	struct e4plugin_replay replay;
 	struct e4plugin_devices devices;
 	struct e4plugin_presence presence;
-	struct e4plugin_idcache idcache[E4PLUGIN_IDCACHE];
-	struct e4plugin_whocache whocache[E4PLUGIN_WHOCACHE];
+	struct e4plugin_clientinfo clients[E4PLUGIN_IDCACHE];
 	struct e4plugin_stats stats;
 	struct e4plugin_log log;
 	struct e4plugin_memo memo;
@@ -278,6 +277,12 @@ int e4plugin_topic_matches(const char *filter, const char *topic);
 int e4plugin_filter_valid(const char *filter);
 /* Classifies topic and writes the device id of control/ack topics. */
 enum e4plugin_topic_kind e4plugin_topic_kind(const char *topic, uint8_t id[E4_ID_LEN]);
+/* e4plugin_topic_kind without a call for most topics: a first byte other than '$' or 'e' is data. */
+static inline enum e4plugin_topic_kind e4plugin_topic_kind_fast(const char *topic,
+                                                                uint8_t id[E4_ID_LEN])
+{
+	return topic[0] != '$' && topic[0] != 'e' ? E4PLUGIN_T_DATA : e4plugin_topic_kind(topic, id);
+}
 /* Prepares filter (a valid MQTT filter that must outlive f) for e4plugin_filter_match. */
 void e4plugin_filter_prepare(struct e4plugin_filter *f, const char *filter);
 /* 1 when the topic of topic_len bytes matches f (same answer as e4plugin_topic_matches). */
@@ -288,6 +293,14 @@ int e4plugin_protected(const struct e4plugin *p, const char *topic, size_t topic
 /* ---- identity.c ---- */
 /* E4 id named by a client id or username: 32 hex, 32 hex + "-suffix", or an alias. */
 int e4plugin_id_from_name(const char *name, uint8_t id[E4_ID_LEN]);
+/*
+ * The cached entry of a client (client not NULL), or tmp filled in when
+ * its names are too long to cache; valid until the next call.
+ */
+struct e4plugin_clientinfo *e4plugin_client_info(struct e4plugin *p, const struct mosquitto *client,
+                                                 struct e4plugin_clientinfo *tmp);
+/* E4 id of an entry per plugin_opt_identity (0) or -1 when it has none. */
+int e4plugin_info_id(struct e4plugin *p, struct e4plugin_clientinfo *c, uint8_t id[E4_ID_LEN]);
 /* E4 id of a connected client per plugin_opt_identity (0) or -1 when it has none. */
 int e4plugin_client_id(struct e4plugin *p, const struct mosquitto *client, uint8_t id[E4_ID_LEN]);
 /* true when client is the C2 (its username is plugin_opt_c2_username). */
@@ -322,6 +335,18 @@ static inline uint64_t e4plugin_mum(uint64_t a, uint64_t b)
 
 	return ((ll & 0xffffffffu) | mid << 32) ^ (hh + (lh >> 32) + (hl >> 32) + (mid >> 32));
 #endif
+}
+
+/* Whether 16 bytes equal 16 others, in two word compares (a memcmp call costs more). */
+static inline bool e4plugin_eq16(const uint8_t a[16], const uint8_t b[16])
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
 /*

@@ -20,18 +20,6 @@ int e4plugin_layout(const struct e4plugin *p, enum e4plugin_topic_kind kind)
 	return p->mode;
 }
 
-/* Whether two ids are equal, in two word compares (a memcmp call cost more than the check). */
-static bool id_equal(const uint8_t a[E4_ID_LEN], const uint8_t b[E4_ID_LEN])
-{
-	uint64_t a0, a1, b0, b1;
-
-	memcpy(&a0, a, 8);
-	memcpy(&a1, a + 8, 8);
-	memcpy(&b0, b, 8);
-	memcpy(&b1, b + 8, 8);
-	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-}
-
 int e4plugin_frame_check(struct e4plugin *p, int layout, const uint8_t *frame, size_t len,
                          const uint8_t *sender, uint64_t now)
 {
@@ -51,7 +39,7 @@ int e4plugin_frame_check(struct e4plugin *p, int layout, const uint8_t *frame, s
 		return 0;
 	if (e4_pk_frame_sender(frame, len, who) != 0)
 		return E4PLUGIN_R_TOO_SHORT;
-	if (sender != NULL && !id_equal(who, sender))
+	if (sender != NULL && !e4plugin_eq16(who, sender))
 		return E4PLUGIN_R_WRONG_SENDER;
 	if (!p->conf.verify_signatures)
 		return 0;
@@ -70,15 +58,22 @@ int e4plugin_frame_check(struct e4plugin *p, int layout, const uint8_t *frame, s
 static uint64_t topic_mix(const char *topic, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ULL, w;
+	const char *end = topic + n;
 
 	h ^= (uint64_t)n;
-	for (; n >= 8; n -= 8, topic += 8) {
+	for (; end - topic >= 8; topic += 8) {
 		memcpy(&w, topic, 8);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 29;
 	}
 	w = 0;
-	memcpy(&w, topic, n);
+	if (topic < end && n >= 8) {
+		/* The last 8 bytes, overlapping mixed ones: no copy of a variable length. */
+		memcpy(&w, end - 8, 8);
+	} else {
+		for (; topic < end; topic++)
+			w = w << 8 | (uint8_t)*topic;
+	}
 	h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
 	return h ^ (h >> 31);
 }

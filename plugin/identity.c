@@ -46,61 +46,14 @@ int e4plugin_id_from_name(const char *name, uint8_t id[E4_ID_LEN])
 	return e4_id_from_alias(id, name) == 0 ? 0 : -1;
 }
 
-/* Slot of the identity cache for a client pointer. */
-static struct e4plugin_idcache *cache_slot(struct e4plugin *p, const struct mosquitto *client)
+/* Slot of the client cache for a client pointer. */
+static struct e4plugin_clientinfo *cache_slot(struct e4plugin *p, const struct mosquitto *client)
 {
 	uintptr_t h = (uintptr_t)client;
 
 	h ^= h >> 7;
 	h ^= h >> 13;
-	return &p->idcache[h % E4PLUGIN_IDCACHE];
-}
-
-int e4plugin_client_id(struct e4plugin *p, const struct mosquitto *client, uint8_t id[E4_ID_LEN])
-{
-	const char *name;
-	struct e4plugin_idcache *e;
-	size_t len;
-
-	if (client == NULL)
-		return -1;
-	name = p->conf.identity == E4PLUGIN_ID_USERNAME ? mosquitto_client_username(client)
-	                                                : mosquitto_client_id(client);
-	if (name == NULL || *name == '\0')
-		return -1;
-	e = cache_slot(p, client);
-	/* The name is compared too: a freed client's address may be reused. */
-	if (e->client == client && strcmp(e->name, name) == 0) {
-		memcpy(id, e->id, E4_ID_LEN);
-		return 0;
-	}
-	len = strlen(name);
-	if (e4plugin_id_from_name(name, id) != 0)
-		return -1;
-	if (len < E4PLUGIN_IDCACHE_NAME) {
-		e->client = client;
-		memcpy(e->id, id, E4_ID_LEN);
-		memcpy(e->name, name, len + 1);
-	}
-	return 0;
-}
-
-void e4plugin_identity_forget(struct e4plugin *p, const struct mosquitto *client)
-{
-	struct e4plugin_idcache *e = cache_slot(p, client);
-
-	if (e->client == client)
-		memset(e, 0, sizeof(*e));
-}
-
-bool e4plugin_is_c2(const struct e4plugin *p, const struct mosquitto *client)
-{
-	const char *u;
-
-	if (client == NULL)
-		return false;
-	u = mosquitto_client_username(client);
-	return u != NULL && strcmp(u, p->conf.c2_username) == 0;
+	return &p->clients[h % E4PLUGIN_IDCACHE];
 }
 
 /* SipHash of both names with their lengths (and a mark for "no username"). */
@@ -129,25 +82,83 @@ static bool fits(char *dst, const char *name)
 	return true;
 }
 
+struct e4plugin_clientinfo *e4plugin_client_info(struct e4plugin *p, const struct mosquitto *client,
+                                                 struct e4plugin_clientinfo *tmp)
+{
+	const char *cid = mosquitto_client_id(client);
+	const char *user = mosquitto_client_username(client);
+	struct e4plugin_clientinfo *e = cache_slot(p, client);
+
+	/* Both names are compared: an address may come back as another client. */
+	if (e->client == client && cid != NULL && e->has_user == (user != NULL) &&
+	    strcmp(e->cid, cid) == 0 && (user == NULL || strcmp(e->user, user) == 0))
+		return e;
+	/* Unused while it is rewritten (a partly copied name must never validate). */
+	e->client = NULL;
+	if (cid != NULL && fits(e->cid, cid) && fits(e->user, user)) {
+		e->client = client;
+	} else {
+		e = tmp;
+		e->client = NULL;
+		e->cid[0] = '\0';
+		e->user[0] = '\0';
+	}
+	e->who = publisher_hash(p, cid, user);
+	e->has_user = user != NULL;
+	e->id_state = E4PLUGIN_IDS_UNKNOWN;
+	/* An uncached entry holds no names to find the id from later. */
+	if (e == tmp)
+		e->id_state = e4plugin_id_from_name(p->conf.identity == E4PLUGIN_ID_USERNAME ? user : cid,
+		                                    e->id) == 0 ? E4PLUGIN_IDS_YES : E4PLUGIN_IDS_NO;
+	return e;
+}
+
+int e4plugin_info_id(struct e4plugin *p, struct e4plugin_clientinfo *c, uint8_t id[E4_ID_LEN])
+{
+	if (c->id_state == E4PLUGIN_IDS_UNKNOWN) {
+		const char *name = p->conf.identity == E4PLUGIN_ID_USERNAME ? (c->has_user ? c->user : NULL)
+		                                                            : c->cid;
+
+		c->id_state = e4plugin_id_from_name(name, c->id) == 0 ? E4PLUGIN_IDS_YES : E4PLUGIN_IDS_NO;
+	}
+	if (c->id_state != E4PLUGIN_IDS_YES)
+		return -1;
+	memcpy(id, c->id, E4_ID_LEN);
+	return 0;
+}
+
+int e4plugin_client_id(struct e4plugin *p, const struct mosquitto *client, uint8_t id[E4_ID_LEN])
+{
+	struct e4plugin_clientinfo tmp;
+
+	if (client == NULL)
+		return -1;
+	return e4plugin_info_id(p, e4plugin_client_info(p, client, &tmp), id);
+}
+
+void e4plugin_identity_forget(struct e4plugin *p, const struct mosquitto *client)
+{
+	struct e4plugin_clientinfo *e = cache_slot(p, client);
+
+	if (e->client == client)
+		memset(e, 0, sizeof(*e));
+}
+
 uint64_t e4plugin_publisher(struct e4plugin *p, const struct mosquitto *client)
 {
-	const char *id = client != NULL ? mosquitto_client_id(client) : NULL;
-	const char *user = client != NULL ? mosquitto_client_username(client) : NULL;
-	uintptr_t h = (uintptr_t)client;
-	struct e4plugin_whocache *e;
+	struct e4plugin_clientinfo tmp;
 
-	h ^= h >> 7;
-	h ^= h >> 13;
-	e = &p->whocache[h % E4PLUGIN_WHOCACHE];
-	/* The names are compared: an address may come back as another client. */
-	if (e->client == client && client != NULL && e->has_user == (user != NULL) &&
-	    strcmp(e->id, id != NULL ? id : "") == 0 && (user == NULL || strcmp(e->user, user) == 0))
-		return e->who;
-	e->client = NULL;
-	e->who = publisher_hash(p, id, user);
-	if (id != NULL && fits(e->id, id) && fits(e->user, user)) {
-		e->client = client;
-		e->has_user = user != NULL;
-	}
-	return e->who;
+	if (client == NULL)
+		return publisher_hash(p, NULL, NULL);
+	return e4plugin_client_info(p, client, &tmp)->who;
+}
+
+bool e4plugin_is_c2(const struct e4plugin *p, const struct mosquitto *client)
+{
+	const char *u;
+
+	if (client == NULL)
+		return false;
+	u = mosquitto_client_username(client);
+	return u != NULL && strcmp(u, p->conf.c2_username) == 0;
 }

@@ -73,7 +73,7 @@ int e4plugin_replay_note(struct e4plugin_replay *r, const uint8_t digest[16], ui
 	uint64_t seq;
 
 	for (e = entry_of(r, *head); e != NULL; e = entry_of(r, e->prev))
-		if (memcmp(e->digest, digest, 16) == 0)
+		if (e4plugin_eq16(e->digest, digest))
 			return e->who == who ? E4PLUGIN_SEEN_SELF : E4PLUGIN_SEEN_OTHER;
 	if (!insert)
 		return E4PLUGIN_SEEN_NEW;

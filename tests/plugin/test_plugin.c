@@ -356,6 +356,41 @@ START_TEST(identity_parses_hex_suffix_and_alias)
 }
 END_TEST
 
+START_TEST(client_cache_follows_both_names_and_skips_long_ones)
+{
+	static const char long_id[] = "00112233445566778899aabbccddeeff-"
+	                              "0123456789012345678901234567890123456789";
+	struct e4plugin *p = tu_plugin(minimal);
+	struct mosquitto c = { "00112233445566778899aabbccddeeff", "u1" };
+	uint8_t id[E4_ID_LEN];
+	uint64_t w1, w2;
+
+	w1 = e4plugin_publisher(p, &c);
+	ck_assert_uint_eq(e4plugin_publisher(p, &c), w1);
+	/* The same address with another username is another publisher. */
+	c.username = "u2";
+	w2 = e4plugin_publisher(p, &c);
+	ck_assert_uint_ne(w2, w1);
+	c.username = NULL;
+	ck_assert_uint_ne(e4plugin_publisher(p, &c), w1);
+	ck_assert_uint_ne(e4plugin_publisher(p, &c), w2);
+	c.username = "u1";
+	ck_assert_uint_eq(e4plugin_publisher(p, &c), w1);
+	ck_assert_int_eq(e4plugin_client_id(p, &c, id), 0);
+	ck_assert_int_eq(id[15], 0xff);
+	/* Names too long to cache still give the same answers every time. */
+	c.id = long_id;
+	w1 = e4plugin_publisher(p, &c);
+	ck_assert_uint_eq(e4plugin_publisher(p, &c), w1);
+	ck_assert_int_eq(e4plugin_client_id(p, &c, id), 0);
+	ck_assert_int_eq(id[0], 0x00);
+	ck_assert_int_eq(id[15], 0xff);
+	e4plugin_identity_forget(p, &c);
+	ck_assert_uint_eq(e4plugin_publisher(p, &c), w1);
+	e4plugin_free(p);
+}
+END_TEST
+
 START_TEST(identity_uses_the_configured_source)
 {
 	static const char *const kv[] = { "protect", "a", "c2_username", "c2", "identity", "username", NULL };
@@ -390,6 +425,7 @@ Suite *suite_identity(void)
 
 	tcase_add_test(tc, identity_parses_hex_suffix_and_alias);
 	tcase_add_test(tc, identity_uses_the_configured_source);
+	tcase_add_test(tc, client_cache_follows_both_names_and_skips_long_ones);
 	suite_add_tcase(s, tc);
 	return s;
 }
