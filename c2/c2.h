@@ -104,6 +104,25 @@ void c2_conf_dump(const struct c2_conf *conf, FILE *out);
 /* Parses "30", "30s", "5m", "2h" or "7d" into seconds. */
 int c2_parse_duration(const char *s, long *out);
 
+/* ---------- device import files (import.c) ---------- */
+
+/* One device of an import file (strings NUL-terminated, "" when absent). */
+struct c2_import_row {
+	char name[C2_NAME_MAX + 1];
+	char id[2 * E4_ID_LEN + 1];
+	char pubkey[2 * E4_ED25519_PK_LEN + 1];
+	int legacy;
+};
+
+/*
+ * Parses one line (len bytes, no NUL inside) of a device import file: CSV
+ * "name[,id[,pubkey[,legacy]]]" or a JSON object with the same members.
+ * Returns 1 with *row filled, 0 for a blank or '#' comment line, -1 with
+ * a specific message in err (row zeroed).
+ */
+int c2_import_parse_line(const char *line, size_t len, struct c2_import_row *row, char *err,
+                         size_t cap);
+
 /* ---------- logging (log.c) ---------- */
 
 enum c2_log_level { C2_LOG_ERROR, C2_LOG_WARN, C2_LOG_INFO, C2_LOG_DEBUG };

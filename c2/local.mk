@@ -10,7 +10,8 @@ C2_LIBS = c2/libc2.la sdk/libe4core.la $(SQLITE_LIBS) $(CJSON_LIBS) $(SODIUM_LIB
 noinst_LTLIBRARIES += c2/libc2.la
 c2_libc2_la_SOURCES = c2/c2.h c2/engine.h c2/api.h c2/db_priv.h c2/db_sqlite.h \
 	c2/options.c c2/conf.c c2/log.c c2/secret.c c2/schema.c c2/db.c c2/db_outbox.c \
-	c2/commands.h c2/commands.c c2/rotation.c c2/outbox.c c2/auto.c c2/export.c c2/api.c
+	c2/commands.h c2/commands.c c2/rotation.c c2/outbox.c c2/auto.c c2/export.c c2/api.c \
+	c2/import.c
 c2_libc2_la_CPPFLAGS = $(C2_CPPFLAGS)
 
 sbin_PROGRAMS += c2/e4c2d
@@ -19,7 +20,7 @@ c2_e4c2d_CPPFLAGS = $(C2_CPPFLAGS)
 c2_e4c2d_LDADD = $(C2_LIBS) $(MOSQ_LIBS)
 
 bin_PROGRAMS += c2/e4c2
-c2_e4c2_SOURCES = c2/cli.c
+c2_e4c2_SOURCES = c2/cli.c c2/cli.h c2/cli_bulk.c
 c2_e4c2_CPPFLAGS = $(C2_CPPFLAGS)
 c2_e4c2_LDADD = $(C2_LIBS)
 
@@ -36,7 +37,8 @@ endif
 if ENABLE_C2
 # Integration tests: real mosquitto, e4c2d, e4c2 and simulated devices.
 C2_IT = tests/c2/it-basic.sh tests/c2/it-rotation.sh tests/c2/it-offline.sh tests/c2/it-crash.sh \
-	tests/c2/it-pubkey.sh tests/c2/it-ops.sh tests/c2/it-clockless.sh tests/c2/it-retire.sh
+	tests/c2/it-pubkey.sh tests/c2/it-ops.sh tests/c2/it-clockless.sh tests/c2/it-retire.sh \
+	tests/c2/it-import.sh
 C2_IT += tests/c2/it-audit.sh
 TESTS += $(C2_IT)
 EXTRA_DIST += $(C2_IT) tests/c2/lib-c2.sh
@@ -64,14 +66,16 @@ endif
 # ---- fuzzing (not part of make check): make fuzz-c2 [FUZZ_C2_SECONDS=N] ----
 # The C2 and SDK sources are compiled by clang with the fuzzer and the
 # sanitizers in one rule, so no gcc object is mixed in.
-FUZZ_C2_TARGETS = conf api ack
-FUZZ_C2_BINS = tests/fuzz/fuzz_c2_conf tests/fuzz/fuzz_c2_api tests/fuzz/fuzz_c2_ack
+FUZZ_C2_TARGETS = conf api ack import
+FUZZ_C2_BINS = tests/fuzz/fuzz_c2_conf tests/fuzz/fuzz_c2_api tests/fuzz/fuzz_c2_ack \
+	tests/fuzz/fuzz_c2_import
 FUZZ_C2_SRCS = $(srcdir)/c2/options.c $(srcdir)/c2/conf.c $(srcdir)/c2/log.c \
 	$(srcdir)/c2/secret.c $(srcdir)/c2/schema.c $(srcdir)/c2/db.c $(srcdir)/c2/db_outbox.c \
 	$(srcdir)/c2/commands.c $(srcdir)/c2/rotation.c $(srcdir)/c2/outbox.c $(srcdir)/c2/auto.c $(srcdir)/c2/export.c \
-	$(srcdir)/c2/api.c
+	$(srcdir)/c2/api.c $(srcdir)/c2/import.c
 FUZZ_C2_SECONDS = 20
 EXTRA_DIST += tests/fuzz/fuzz_c2_conf.c tests/fuzz/fuzz_c2_api.c tests/fuzz/fuzz_c2_ack.c \
+	tests/fuzz/fuzz_c2_import.c \
 	tests/fuzz/fuzz_c2_api.dict
 
 $(FUZZ_C2_BINS): tests/fuzz/fuzz_c2_%: $(srcdir)/tests/fuzz/fuzz_c2_%.c $(FUZZ_C2_SRCS) $(FUZZ_SDK_SRCS)
