@@ -4,7 +4,8 @@ set -eu
 PKGS="build-essential autoconf automake libtool pkg-config python3 python3-cryptography
 libssl-dev libsodium-dev check libcjson-dev libsqlite3-dev sqlite3
 mosquitto mosquitto-dev libmosquitto-dev mosquitto-clients python3-paho-mqtt
-mandoc clang libclang-rt-14-dev valgrind openssl"
+mandoc clang libclang-rt-14-dev valgrind openssl
+gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm libmbedtls-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -90,5 +90,13 @@ if [ -z "${E4_TEST_QUICK:-}" ]; then
 		tail -n 60 "$top/_build/fuzz-smoke.log"
 	fi
 fi
+# Further passes (other crypto backends, the microcontroller target):
+# each scripts/test.d/*.sh is sourced and may call build_and_check or
+# add to $passed and $failed itself.
+for part in "$top"/scripts/test.d/*.sh; do
+	[ -f "$part" ] || continue
+	# shellcheck disable=SC1090
+	. "$part"
+done
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -18,8 +18,22 @@ SDK_CORE_SOURCES = \
 	sdk/src/recv.c \
 	sdk/src/state.c \
 	sdk/src/crypto/crypto.h \
-	sdk/src/crypto/openssl.c \
-	sdk/src/crypto/sodium.c
+	$(SDK_CRYPTO_SOURCES)
+# The crypto backends (configure --with-crypto, --with-pubkey-crypto).
+# Each non-default backend keeps its file list in its own fragment.
+SDK_CRYPTO_SOURCES =
+SDK_CRYPTO_LIBS =
+EXTRA_DIST += sdk/src/crypto/openssl.c sdk/src/crypto/sodium.c
+if CRYPTO_OPENSSL
+SDK_CRYPTO_SOURCES += sdk/src/crypto/openssl.c
+endif
+if PUBKEY_SODIUM
+SDK_CRYPTO_SOURCES += sdk/src/crypto/sodium.c
+endif
+include sdk/src/crypto/portable/local.mk
+include sdk/src/crypto/psa/local.mk
+include sdk/src/crypto/c25519/local.mk
+
 SDK_STORE_SOURCES = \
 	sdk/src/store/memory.c \
 	sdk/src/store/file.c \
@@ -31,7 +45,7 @@ noinst_LTLIBRARIES += sdk/libe4core.la
 sdk_libe4core_la_SOURCES = $(SDK_CORE_SOURCES) $(SDK_STORE_SOURCES)
 sdk_libe4core_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sdk/src $(OPENSSL_CFLAGS) $(SODIUM_CFLAGS)
 sdk_libe4core_la_CFLAGS = $(SDK_WARN_CFLAGS) -std=c99 $(SAN_CFLAGS)
-sdk_libe4core_la_LIBADD = $(OPENSSL_LIBS) $(SODIUM_LIBS) -lpthread
+sdk_libe4core_la_LIBADD = $(SDK_CRYPTO_LIBS) $(OPENSSL_LIBS) $(SODIUM_LIBS) -lpthread
 
 # The installed library exports only the public e4_* symbols.
 lib_LTLIBRARIES += sdk/libe4.la
