@@ -1,0 +1,1 @@
+## tests/crypto/: known answers and differential tests of the crypto backends.
